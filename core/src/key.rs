@@ -1,0 +1,118 @@
+//! Idempotency keys: one fixed-size key per delivery, stable across the provider's retries.
+
+use core::fmt;
+
+use sha2::{Digest, Sha256};
+
+use crate::encoding::hex_encode;
+use crate::json::{Field, Fields};
+use crate::{Scheme, Verified};
+
+/// The longest idempotency key, in bytes: `standard:sha256:` and 64 hex digits.
+pub const IDEMPOTENCY_KEY_MAX: usize = 80;
+/// Ids longer than this (or with other characters than `A-Z a-z 0-9 . _ ~ -`) are hashed.
+const MAX_PLAIN_ID: usize = 64;
+
+/// Where an [`IdempotencyKey`] came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum KeySource {
+    /// The provider's delivery id header: `webhook-id` (Standard Webhooks, Svix),
+    /// `X-GitHub-Delivery`, `X-Shopify-Webhook-Id`.
+    DeliveryHeader,
+    /// The id inside the signed body: Trigger.dev's envelope `id` (every type but
+    /// `alert.error`, whose id changes on each retry), Stripe's event `id`, Slack's `event_id`.
+    BodyId,
+    /// SHA-256 of the signed content, when the scheme or the delivery has no stable id.
+    ContentHash,
+}
+
+/// A key to deduplicate deliveries by: `{scheme}:{id}` for a short plain id,
+/// `{scheme}:sha256:{hex}` otherwise (the hash of a long or unusual id, or of the signed
+/// content). At most [`IDEMPOTENCY_KEY_MAX`] bytes of ASCII, safe in URLs, KV keys and logs.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct IdempotencyKey {
+    text: heapless::String<IDEMPOTENCY_KEY_MAX>,
+    source: KeySource,
+}
+
+impl IdempotencyKey {
+    /// The key as text.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Where the key came from.
+    #[must_use]
+    pub fn source(&self) -> KeySource {
+        self.source
+    }
+
+    pub(crate) fn for_request(verified: &Verified<'_>, fields: Option<&Fields>) -> Self {
+        let scheme = verified.scheme();
+        let body = verified.body();
+        let body_field = |field| fields.and_then(|f| f.raw(field, body));
+        let id = match scheme {
+            Scheme::Standard | Scheme::Svix | Scheme::GitHub | Scheme::Shopify => verified
+                .delivery_id()
+                .map(|id| (id.as_bytes(), KeySource::DeliveryHeader)),
+            Scheme::Trigger => {
+                let is_alert_error =
+                    body_field(Field::Type).is_some_and(|t| crate::json::text_eq(t, "alert.error"));
+                body_field(Field::Id)
+                    .filter(|_| !is_alert_error)
+                    .map(|id| (id, KeySource::BodyId))
+            }
+            Scheme::Stripe => body_field(Field::Id).map(|id| (id, KeySource::BodyId)),
+            Scheme::Slack => body_field(Field::EventId).map(|id| (id, KeySource::BodyId)),
+        };
+        match id {
+            Some((id, source)) if is_plain(id) => Self::new(scheme, source, &[id]),
+            Some((id, source)) => Self::hashed(scheme, source, &Sha256::digest(id).into()),
+            None => Self::hashed(scheme, KeySource::ContentHash, &verified.content_hash()),
+        }
+    }
+
+    fn hashed(scheme: Scheme, source: KeySource, hash: &[u8; 32]) -> Self {
+        let mut hex = heapless::String::<64>::new();
+        hex_encode(hash, |c| {
+            let _ = hex.push(c);
+        });
+        Self::new(scheme, source, &[b"sha256:", hex.as_bytes()])
+    }
+
+    fn new(scheme: Scheme, source: KeySource, parts: &[&[u8]]) -> Self {
+        let mut text = heapless::String::new();
+        for part in [scheme.name().as_bytes(), b":"].iter().chain(parts) {
+            // Parts are ASCII, and the longest key fits IDEMPOTENCY_KEY_MAX.
+            for &b in *part {
+                let _ = text.push(char::from(b));
+            }
+        }
+        IdempotencyKey { text, source }
+    }
+}
+
+fn is_plain(id: &[u8]) -> bool {
+    (1..=MAX_PLAIN_ID).contains(&id.len())
+        && id
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'~' | b'-'))
+}
+
+impl fmt::Display for IdempotencyKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl fmt::Debug for IdempotencyKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "IdempotencyKey({:?}, {:?})",
+            self.text.as_str(),
+            self.source
+        )
+    }
+}
