@@ -3,7 +3,8 @@
 //! Decoding is strict: a wrong length, a stray character or non-zero padding bits are
 //! errors, so every tag and key has exactly one accepted spelling.
 
-/// Decodes exactly `2 * N` hex digits (either case) into `N` bytes.
+/// Decodes exactly `2 * N` lower-case hex digits into `N` bytes. Every provider sends lower
+/// case; refusing upper case keeps one spelling per tag.
 pub(crate) fn hex_decode<const N: usize>(text: &[u8]) -> Option<[u8; N]> {
     if text.len() != 2 * N {
         return None;
@@ -20,7 +21,6 @@ fn hex_value(c: u8) -> Option<u8> {
     match c {
         b'0'..=b'9' => Some(c - b'0'),
         b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
         _ => None,
     }
 }
@@ -164,7 +164,8 @@ mod tests {
         let mut s = String::new();
         hex_encode(&[0x00, 0xab, 0xff], |c| s.push(c));
         assert_eq!(s, "00abff");
-        assert_eq!(hex_decode::<3>(b"00ABff"), Some([0x00, 0xab, 0xff]));
+        assert_eq!(hex_decode::<3>(b"00abff"), Some([0x00, 0xab, 0xff]));
+        assert_eq!(hex_decode::<3>(b"00ABff"), None);
         assert_eq!(hex_decode::<3>(b"00abf"), None);
         assert_eq!(hex_decode::<3>(b"00abfg"), None);
         assert_eq!(hex_decode::<3>(b"00abff00"), None);
