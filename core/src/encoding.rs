@@ -85,8 +85,7 @@ pub(crate) fn base64_decode(text: &[u8], out: &mut [u8]) -> Option<usize> {
         }
         let bytes = n.to_be_bytes();
         let decoded = bytes.get(1..4 - pad)?;
-        out.get_mut(written..written + decoded.len())?
-            .copy_from_slice(decoded);
+        out.get_mut(written..written + decoded.len())?.copy_from_slice(decoded);
         written += decoded.len();
     }
     Some(written)
@@ -151,9 +150,7 @@ mod tests {
     #[test]
     fn base64_is_strict() {
         let mut out = [0u8; 8];
-        for bad in [
-            "Zg", "Zg=", "Zh==", "Zm9=", "Zg==Zg==", "Z===", "Zm9v\n", "Zm-v", "Zm_v",
-        ] {
+        for bad in ["Zg", "Zg=", "Zh==", "Zm9=", "Zg==Zg==", "Z===", "Zm9v\n", "Zm-v", "Zm_v"] {
             assert_eq!(base64_decode(bad.as_bytes(), &mut out), None, "{bad}");
         }
         assert_eq!(base64_decode(b"Zm9vYmFy", &mut [0u8; 5]), None, "too small");

@@ -35,10 +35,7 @@ pub enum EventKind {
 impl EventKind {
     const NAMED: [(&'static str, EventKind); 9] = [
         ("alert.run.failed", EventKind::AlertRunFailed),
-        (
-            "alert.deployment.success",
-            EventKind::AlertDeploymentSuccess,
-        ),
+        ("alert.deployment.success", EventKind::AlertDeploymentSuccess),
         ("alert.deployment.failed", EventKind::AlertDeploymentFailed),
         ("alert.error", EventKind::AlertError),
         ("run.completed", EventKind::RunCompleted),
@@ -64,10 +61,7 @@ impl EventKind {
     /// The `type` text of a named kind; `None` for [`EventKind::Legacy`] and [`EventKind::Other`].
     #[must_use]
     pub fn as_str(self) -> Option<&'static str> {
-        EventKind::NAMED
-            .iter()
-            .find(|(_, kind)| *kind == self)
-            .map(|(name, _)| *name)
+        EventKind::NAMED.iter().find(|(_, kind)| *kind == self).map(|(name, _)| *name)
     }
 }
 
@@ -119,22 +113,15 @@ impl<'a> Event<'a> {
     pub(crate) fn parse<'v: 'a>(verified: &Verified<'v>, scratch: &'a mut [u8]) -> Result<Self> {
         let body = verified.body();
         let fields = json::scan(body)?;
-        let mut texts = Texts {
-            fields: &fields,
-            body,
-            scratch,
-        };
+        let mut texts = Texts { fields: &fields, body, scratch };
         texts.reserve()?;
-        let pick = |texts: &mut Texts<'_, 'a>, options: &[Field]| {
-            options.iter().find_map(|&f| texts.text(f))
-        };
+        let pick = |texts: &mut Texts<'_, 'a>, options: &[Field]| options.iter().find_map(|&f| texts.text(f));
         let event_type = pick(&mut texts, &[Field::Type]).or(verified.topic());
         let number = [Field::ObjectRunNumber, Field::RunNumber]
             .into_iter()
             .find_map(|f| fields.number(f, body))
             .and_then(|n| n.parse().ok());
-        let created =
-            pick(&mut texts, &[Field::Created]).or_else(|| fields.number(Field::Created, body));
+        let created = pick(&mut texts, &[Field::Created]).or_else(|| fields.number(Field::Created, body));
         Ok(Event {
             kind: EventKind::from_type(verified.scheme(), event_type),
             event_type,
@@ -146,26 +133,11 @@ impl<'a> Event<'a> {
             run_status: pick(&mut texts, &[Field::ObjectRunStatus, Field::RunStatus]),
             run_number: number,
             task_id: pick(&mut texts, &[Field::ObjectTaskId, Field::TaskId]),
-            deployment_id: pick(
-                &mut texts,
-                &[Field::ObjectDeploymentId, Field::DeploymentId],
-            ),
-            deployment_status: pick(
-                &mut texts,
-                &[Field::ObjectDeploymentStatus, Field::DeploymentStatus],
-            ),
-            deployment_version: pick(
-                &mut texts,
-                &[Field::ObjectDeploymentVersion, Field::DeploymentVersion],
-            ),
-            environment_type: pick(
-                &mut texts,
-                &[Field::ObjectEnvironmentType, Field::EnvironmentType],
-            ),
-            environment_slug: pick(
-                &mut texts,
-                &[Field::ObjectEnvironmentSlug, Field::EnvironmentSlug],
-            ),
+            deployment_id: pick(&mut texts, &[Field::ObjectDeploymentId, Field::DeploymentId]),
+            deployment_status: pick(&mut texts, &[Field::ObjectDeploymentStatus, Field::DeploymentStatus]),
+            deployment_version: pick(&mut texts, &[Field::ObjectDeploymentVersion, Field::DeploymentVersion]),
+            environment_type: pick(&mut texts, &[Field::ObjectEnvironmentType, Field::EnvironmentType]),
+            environment_slug: pick(&mut texts, &[Field::ObjectEnvironmentSlug, Field::EnvironmentSlug]),
             project_ref: pick(&mut texts, &[Field::ObjectProjectRef, Field::ProjectRef]),
             error_message: pick(
                 &mut texts,

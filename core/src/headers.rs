@@ -14,10 +14,7 @@ fn find<'h, V: AsRef<[u8]> + 'h>(
     pairs: impl IntoIterator<Item = &'h (&'h str, V)>,
     name: &str,
 ) -> Option<&'h [u8]> {
-    pairs
-        .into_iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_ref().trim_ascii())
+    pairs.into_iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_ref().trim_ascii())
 }
 
 impl Headers for [(&str, &str)] {

@@ -107,8 +107,7 @@ impl Fields {
     /// A number field's digits.
     pub(crate) fn number<'a>(&self, field: Field, body: &'a [u8]) -> Option<&'a str> {
         let span = self.span(field).filter(|s| !s.string)?;
-        body.get(span.start..span.end)
-            .and_then(|n| core::str::from_utf8(n).ok())
+        body.get(span.start..span.end).and_then(|n| core::str::from_utf8(n).ok())
     }
 
     pub(crate) fn span(&self, field: Field) -> Option<Span> {
@@ -120,9 +119,7 @@ impl Fields {
 /// the fields in [`Field`].
 pub(crate) fn scan(body: &[u8]) -> Result<Fields> {
     let mut r = Reader { body, pos: 0 };
-    let mut fields = Fields {
-        spans: [None; COUNT],
-    };
+    let mut fields = Fields { spans: [None; COUNT] };
     let mut seen: u64 = 0;
     // Per open container: its field (or ROOT / UNTRACKED) and whether it is an array.
     let mut nodes = [UNTRACKED; MAX_DEPTH];
@@ -160,28 +157,12 @@ pub(crate) fn scan(body: &[u8]) -> Result<Fields> {
             }
             b'"' => {
                 let end = r.string_end()?;
-                record(
-                    &mut fields,
-                    node,
-                    Span {
-                        start: start + 1,
-                        end,
-                        string: true,
-                    },
-                );
+                record(&mut fields, node, Span { start: start + 1, end, string: true });
             }
             b'-' | b'0'..=b'9' => {
                 r.pos = start;
                 r.number()?;
-                record(
-                    &mut fields,
-                    node,
-                    Span {
-                        start,
-                        end: r.pos,
-                        string: false,
-                    },
-                );
+                record(&mut fields, node, Span { start, end: r.pos, string: false });
             }
             b't' => r.literal(b"rue")?,
             b'f' => r.literal(b"alse")?,
@@ -234,11 +215,7 @@ fn child(parent: u8, key: &[u8]) -> Option<u8> {
         let Some(rest) = path.as_bytes().strip_prefix(prefix.as_bytes()) else {
             return false;
         };
-        let rest = if prefix.is_empty() {
-            Some(rest)
-        } else {
-            rest.strip_prefix(b".")
-        };
+        let rest = if prefix.is_empty() { Some(rest) } else { rest.strip_prefix(b".") };
         rest == Some(key)
     })?;
     u8::try_from(index).ok()
@@ -299,11 +276,7 @@ impl Reader<'_> {
             }
             None => fits = false,
         });
-        let field = if fits {
-            buf.get(..len).and_then(|k| child(parent, k))
-        } else {
-            None
-        };
+        let field = if fits { buf.get(..len).and_then(|k| child(parent, k)) } else { None };
         let Some(field) = field else {
             return Ok(UNTRACKED);
         };
@@ -324,10 +297,7 @@ impl Reader<'_> {
                 b'\\' => match self.next().ok_or(Error::InvalidJson)? {
                     b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
                     b'u' => {
-                        let hex = self
-                            .body
-                            .get(self.pos..self.pos + 4)
-                            .ok_or(Error::InvalidJson)?;
+                        let hex = self.body.get(self.pos..self.pos + 4).ok_or(Error::InvalidJson)?;
                         if !hex.iter().all(u8::is_ascii_hexdigit) {
                             return Err(Error::InvalidJson);
                         }
@@ -427,9 +397,7 @@ pub(crate) fn decode(raw: &[u8], mut emit: impl FnMut(&[u8])) {
 
 fn hex4(text: &[u8]) -> Option<u32> {
     let digits = text.get(..4)?;
-    digits
-        .iter()
-        .try_fold(0u32, |acc, &d| Some(acc << 4 | char::from(d).to_digit(16)?))
+    digits.iter().try_fold(0u32, |acc, &d| Some(acc << 4 | char::from(d).to_digit(16)?))
 }
 
 /// Whether a string's raw content decodes to exactly `expected`.

@@ -53,15 +53,13 @@ impl IdempotencyKey {
         let body = verified.body();
         let body_field = |field| fields.and_then(|f| f.raw(field, body));
         let id = match scheme {
-            Scheme::Standard | Scheme::Svix | Scheme::GitHub | Scheme::Shopify => verified
-                .delivery_id()
-                .map(|id| (id.as_bytes(), KeySource::DeliveryHeader)),
+            Scheme::Standard | Scheme::Svix | Scheme::GitHub | Scheme::Shopify => {
+                verified.delivery_id().map(|id| (id.as_bytes(), KeySource::DeliveryHeader))
+            }
             Scheme::Trigger => {
                 let is_alert_error =
                     body_field(Field::Type).is_some_and(|t| crate::json::text_eq(t, "alert.error"));
-                body_field(Field::Id)
-                    .filter(|_| !is_alert_error)
-                    .map(|id| (id, KeySource::BodyId))
+                body_field(Field::Id).filter(|_| !is_alert_error).map(|id| (id, KeySource::BodyId))
             }
             Scheme::Stripe => body_field(Field::Id).map(|id| (id, KeySource::BodyId)),
             Scheme::Slack => body_field(Field::EventId).map(|id| (id, KeySource::BodyId)),
@@ -95,9 +93,7 @@ impl IdempotencyKey {
 
 fn is_plain(id: &[u8]) -> bool {
     (1..=MAX_PLAIN_ID).contains(&id.len())
-        && id
-            .iter()
-            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'~' | b'-'))
+        && id.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'~' | b'-'))
 }
 
 impl fmt::Display for IdempotencyKey {
@@ -108,11 +104,6 @@ impl fmt::Display for IdempotencyKey {
 
 impl fmt::Debug for IdempotencyKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "IdempotencyKey({:?}, {:?})",
-            self.text.as_str(),
-            self.source
-        )
+        write!(f, "IdempotencyKey({:?}, {:?})", self.text.as_str(), self.source)
     }
 }

@@ -71,8 +71,8 @@ pub use json::MAX_DEPTH;
 pub use key::{IDEMPOTENCY_KEY_MAX, IdempotencyKey, KeySource};
 pub use scheme::Scheme;
 pub use verify::{
-    DEFAULT_MAX_BODY, DEFAULT_TOLERANCE_SECS, MAX_MESSAGE_ID, MAX_SECRETS, MAX_SIGNATURES,
-    SignedHeaders, Verified, Verifier,
+    DEFAULT_MAX_BODY, DEFAULT_TOLERANCE_SECS, MAX_MESSAGE_ID, MAX_SECRETS, MAX_SIGNATURES, SignedHeaders,
+    Verified, Verifier,
 };
 
 /// The README's examples, compiled and run as doctests.

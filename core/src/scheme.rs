@@ -55,13 +55,8 @@ impl Scheme {
 
     /// The headers this scheme reads, by role.
     pub(crate) const fn headers(self) -> HeaderNames {
-        const NONE: HeaderNames = HeaderNames {
-            signature: "",
-            signature_alias: None,
-            timestamp: None,
-            id: None,
-            topic: None,
-        };
+        const NONE: HeaderNames =
+            HeaderNames { signature: "", signature_alias: None, timestamp: None, id: None, topic: None };
         match self {
             Scheme::Trigger => HeaderNames {
                 signature: "x-trigger-signature-hmacsha256",
@@ -81,10 +76,7 @@ impl Scheme {
                 ..NONE
             },
             // Stripe's timestamp is inside its signature header.
-            Scheme::Stripe => HeaderNames {
-                signature: "stripe-signature",
-                ..NONE
-            },
+            Scheme::Stripe => HeaderNames { signature: "stripe-signature", ..NONE },
             Scheme::GitHub => HeaderNames {
                 signature: "x-hub-signature-256",
                 id: Some("x-github-delivery"),
@@ -108,15 +100,7 @@ impl Scheme {
     /// Every header (lower case) this scheme reads, so that a caller can copy out just these.
     pub fn header_names(self) -> impl Iterator<Item = &'static str> {
         let h = self.headers();
-        [
-            Some(h.signature),
-            h.signature_alias,
-            h.timestamp,
-            h.id,
-            h.topic,
-        ]
-        .into_iter()
-        .flatten()
+        [Some(h.signature), h.signature_alias, h.timestamp, h.id, h.topic].into_iter().flatten()
     }
 }
 

@@ -74,12 +74,7 @@ impl Verifier {
             let mac = HmacSha256::new_from_slice(key).map_err(|_| Error::InvalidSecret)?;
             keys.push(mac).map_err(|_| Error::TooManySecrets)?;
         }
-        Ok(Verifier {
-            scheme,
-            keys,
-            tolerance: DEFAULT_TOLERANCE_SECS,
-            max_body: DEFAULT_MAX_BODY,
-        })
+        Ok(Verifier { scheme, keys, tolerance: DEFAULT_TOLERANCE_SECS, max_body: DEFAULT_MAX_BODY })
     }
 
     /// Sets how far, in seconds, a signed timestamp may be from `now`, in the past or the
@@ -138,11 +133,7 @@ impl Verifier {
                 matched |= tag.ct_eq(signature);
             }
         }
-        if bool::from(matched) {
-            Ok(verified)
-        } else {
-            Err(Error::InvalidSignature)
-        }
+        if bool::from(matched) { Ok(verified) } else { Err(Error::InvalidSignature) }
     }
 
     /// The headers a provider would send with `body`, signed with the first secret: for tests,
@@ -171,10 +162,7 @@ impl Verifier {
         let verified = Verified {
             scheme: self.scheme,
             body,
-            timestamp: uses_timestamp.then_some(Timestamp {
-                value: timestamp,
-                text: ts_text.as_bytes(),
-            }),
+            timestamp: uses_timestamp.then_some(Timestamp { value: timestamp, text: ts_text.as_bytes() }),
             message_id: id.map(str::as_bytes),
             topic: None,
         };
@@ -203,10 +191,7 @@ impl Verifier {
             }
             Scheme::Shopify => base64_encode(&tag, push),
             Scheme::Stripe => {
-                "t=".chars()
-                    .chain(ts_text.chars())
-                    .chain(",v1=".chars())
-                    .for_each(&mut push);
+                "t=".chars().chain(ts_text.chars()).chain(",v1=".chars()).for_each(&mut push);
                 hex_encode(&tag, push);
             }
         }
@@ -275,9 +260,7 @@ impl<'a> Request<'a> {
         };
         match scheme {
             Scheme::Trigger => request.add(hex_decode(signature))?,
-            Scheme::GitHub => {
-                request.add(signature.strip_prefix(b"sha256=").and_then(hex_decode))?
-            }
+            Scheme::GitHub => request.add(signature.strip_prefix(b"sha256=").and_then(hex_decode))?,
             Scheme::Slack => request.add(signature.strip_prefix(b"v0=").and_then(hex_decode))?,
             Scheme::Shopify => request.add(base64_tag(signature))?,
             Scheme::Standard | Scheme::Svix => {
@@ -325,9 +308,7 @@ impl<'a> Request<'a> {
 
     fn add(&mut self, tag: Option<Tag>) -> Result<()> {
         let tag = tag.ok_or(Error::MalformedSignature)?;
-        self.signatures
-            .push(tag)
-            .map_err(|_| Error::MalformedSignature)
+        self.signatures.push(tag).map_err(|_| Error::MalformedSignature)
     }
 }
 
@@ -488,8 +469,6 @@ impl SignedHeaders {
 
 impl Headers for SignedHeaders {
     fn get(&self, name: &str) -> Option<&[u8]> {
-        self.iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_bytes())
+        self.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_bytes())
     }
 }

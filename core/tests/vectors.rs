@@ -14,7 +14,7 @@ fn s(v: &Value) -> &str {
 }
 
 fn header<'a>(headers: &'a impl Headers, name: &str) -> &'a str {
-    std::str::from_utf8(headers.get(name).expect("header present")).expect("UTF-8")
+    core::str::from_utf8(headers.get(name).expect("header present")).expect("UTF-8")
 }
 
 #[test]
@@ -86,10 +86,8 @@ fn slack_v0() {
     let body = s(&v["body"]).as_bytes();
     let signed = verifier.sign(body, None, ts).unwrap();
     assert_eq!(header(&signed, "x-slack-signature"), s(&v["expected_header"]));
-    let headers = [
-        ("X-Slack-Signature", s(&v["expected_header"])),
-        ("X-Slack-Request-Timestamp", s(&v["timestamp"])),
-    ];
+    let headers =
+        [("X-Slack-Signature", s(&v["expected_header"])), ("X-Slack-Request-Timestamp", s(&v["timestamp"]))];
     assert!(verifier.verify(&headers, body, ts + 299).is_ok());
     assert_eq!(verifier.verify(&headers, body, ts + 301).unwrap_err(), Error::TimestampOutOfTolerance);
 }
@@ -118,8 +116,5 @@ fn rfc4231() {
 }
 
 fn hex(text: &str) -> Vec<u8> {
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
-        .collect()
+    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("hex")).collect()
 }

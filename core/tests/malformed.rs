@@ -1,0 +1,294 @@
+//! A table of malformed requests and payloads, each with the exact error it must give.
+
+use hookguard::{Error, Scheme, Verifier};
+
+const NOW: u64 = 1_767_225_600;
+const BODY: &[u8] = br#"{"id":"evt_1","type":"alert.run.failed"}"#;
+const STANDARD_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+fn secret(scheme: Scheme) -> &'static str {
+    match scheme {
+        Scheme::Standard | Scheme::Svix => STANDARD_SECRET,
+        _ => "It's a Secret to Everybody",
+    }
+}
+
+/// A request: the headers a correct signer sends, changed by the case.
+struct Case {
+    name: &'static str,
+    scheme: Scheme,
+    body: Vec<u8>,
+    /// Header edits: `(name, Some(value))` sets, `(name, None)` removes.
+    edits: Vec<(&'static str, Option<String>)>,
+    now: u64,
+    max_body: usize,
+    expect: Error,
+}
+
+fn case(name: &'static str, scheme: Scheme, expect: Error) -> Case {
+    Case { name, scheme, body: BODY.to_vec(), edits: Vec::new(), now: NOW, max_body: 1 << 20, expect }
+}
+
+impl Case {
+    fn set(mut self, header: &'static str, value: impl Into<String>) -> Self {
+        self.edits.push((header, Some(value.into())));
+        self
+    }
+    fn remove(mut self, header: &'static str) -> Self {
+        self.edits.push((header, None));
+        self
+    }
+    fn body(mut self, body: impl Into<Vec<u8>>) -> Self {
+        self.body = body.into();
+        self
+    }
+    fn now(mut self, now: u64) -> Self {
+        self.now = now;
+        self
+    }
+
+    /// Verifies, and parses what verifies; the first error.
+    fn run(&self) -> Result<(), Error> {
+        let verifier = Verifier::new(self.scheme, &[secret(self.scheme)])?.with_max_body(self.max_body);
+        let signed = verifier.sign(&self.body, Some("msg_1"), NOW)?;
+        let mut headers: Vec<(String, String)> =
+            signed.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect();
+        for (name, value) in &self.edits {
+            headers.retain(|(n, _)| n != name);
+            if let Some(v) = value {
+                headers.push((name.to_string(), v.clone()));
+            }
+        }
+        let pairs: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        let verified = verifier.verify(pairs.as_slice(), &self.body, self.now)?;
+        let mut scratch = [0u8; 1024];
+        verified.parse(&mut scratch).map(|_| ())
+    }
+}
+
+const HEX64: &str = "757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
+const B64_32: &str = "g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
+
+fn deep(depth: usize) -> Vec<u8> {
+    let mut body = String::from("{\"a\":");
+    body.push_str(&"[".repeat(depth - 1));
+    body.push_str(&"]".repeat(depth - 1));
+    body.push('}');
+    body.into_bytes()
+}
+
+fn cases() -> Vec<Case> {
+    use Error::*;
+    use Scheme::*;
+    let ts = NOW.to_string();
+    vec![
+        // Trigger.dev
+        case("trigger: no signature header", Trigger, MissingSignature)
+            .remove("x-trigger-signature-hmacsha256"),
+        case("trigger: empty signature", Trigger, MissingSignature).set("x-trigger-signature-hmacsha256", ""),
+        case("trigger: 63 hex digits", Trigger, MalformedSignature)
+            .set("x-trigger-signature-hmacsha256", &HEX64[1..]),
+        case("trigger: 65 hex digits", Trigger, MalformedSignature)
+            .set("x-trigger-signature-hmacsha256", format!("{HEX64}0")),
+        case("trigger: upper-case hex", Trigger, MalformedSignature)
+            .set("x-trigger-signature-hmacsha256", HEX64.to_uppercase()),
+        case("trigger: sha256= prefix", Trigger, MalformedSignature)
+            .set("x-trigger-signature-hmacsha256", format!("sha256={HEX64}")),
+        case("trigger: non-hex digit", Trigger, MalformedSignature)
+            .set("x-trigger-signature-hmacsha256", format!("g{}", &HEX64[1..])),
+        case("trigger: space inside", Trigger, MalformedSignature)
+            .set("x-trigger-signature-hmacsha256", format!("{} {}", &HEX64[..32], &HEX64[32..])),
+        case("trigger: base64 tag", Trigger, MalformedSignature)
+            .set("x-trigger-signature-hmacsha256", B64_32),
+        case("trigger: wrong tag", Trigger, InvalidSignature).set("x-trigger-signature-hmacsha256", HEX64),
+        case("trigger: wrong tag in old header", Trigger, InvalidSignature)
+            .remove("x-trigger-signature-hmacsha256")
+            .set("x-trigger-signature", HEX64),
+        case("trigger: body over the limit", Trigger, PayloadTooLarge).body(vec![b' '; (1 << 20) + 1]),
+        // GitHub
+        case("github: no signature header", GitHub, MissingSignature).remove("x-hub-signature-256"),
+        case("github: only the SHA-1 header", GitHub, MissingSignature)
+            .remove("x-hub-signature-256")
+            .set("x-hub-signature", "sha1=0000000000000000000000000000000000000000"),
+        case("github: sha1= prefix", GitHub, MalformedSignature)
+            .set("x-hub-signature-256", format!("sha1={HEX64}")),
+        case("github: upper-case prefix", GitHub, MalformedSignature)
+            .set("x-hub-signature-256", format!("SHA256={HEX64}")),
+        case("github: no prefix", GitHub, MalformedSignature).set("x-hub-signature-256", HEX64),
+        case("github: prefix only", GitHub, MalformedSignature).set("x-hub-signature-256", "sha256="),
+        case("github: wrong tag", GitHub, InvalidSignature)
+            .set("x-hub-signature-256", format!("sha256={HEX64}")),
+        // Slack
+        case("slack: no signature header", Slack, MissingSignature).remove("x-slack-signature"),
+        case("slack: no timestamp header", Slack, MissingTimestamp).remove("x-slack-request-timestamp"),
+        case("slack: timestamp not a number", Slack, MalformedTimestamp)
+            .set("x-slack-request-timestamp", "yesterday"),
+        case("slack: negative timestamp", Slack, MalformedTimestamp).set("x-slack-request-timestamp", "-1"),
+        case("slack: fractional timestamp", Slack, MalformedTimestamp)
+            .set("x-slack-request-timestamp", format!("{ts}.5")),
+        case("slack: 20-digit timestamp", Slack, MalformedTimestamp)
+            .set("x-slack-request-timestamp", "18446744073709551616"),
+        case("slack: timestamp with plus sign", Slack, MalformedTimestamp)
+            .set("x-slack-request-timestamp", format!("+{ts}")),
+        case("slack: stale by 301 s", Slack, TimestampOutOfTolerance).now(NOW + 301),
+        case("slack: 301 s in the future", Slack, TimestampOutOfTolerance).now(NOW - 301),
+        case("slack: v1= prefix", Slack, MalformedSignature).set("x-slack-signature", format!("v1={HEX64}")),
+        case("slack: wrong tag", Slack, InvalidSignature).set("x-slack-signature", format!("v0={HEX64}")),
+        // Shopify
+        case("shopify: no signature header", Shopify, MissingSignature).remove("x-shopify-hmac-sha256"),
+        case("shopify: not base64", Shopify, MalformedSignature).set("x-shopify-hmac-sha256", "!!!!"),
+        case("shopify: 31-byte tag", Shopify, MalformedSignature)
+            .set("x-shopify-hmac-sha256", "g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1A=="),
+        case("shopify: unpadded", Shopify, MalformedSignature)
+            .set("x-shopify-hmac-sha256", B64_32.trim_end_matches('=')),
+        case("shopify: hex tag", Shopify, MalformedSignature).set("x-shopify-hmac-sha256", HEX64),
+        case("shopify: url-safe alphabet", Shopify, MalformedSignature)
+            .set("x-shopify-hmac-sha256", B64_32.replace('+', "-").replace('/', "_")),
+        case("shopify: wrong tag", Shopify, InvalidSignature).set("x-shopify-hmac-sha256", B64_32),
+        // Standard Webhooks and Svix
+        case("standard: no signature header", Standard, MissingSignature).remove("webhook-signature"),
+        case("standard: no id header", Standard, MissingMessageId).remove("webhook-id"),
+        case("standard: no timestamp header", Standard, MissingTimestamp).remove("webhook-timestamp"),
+        case("standard: timestamp in milliseconds is stale", Standard, TimestampOutOfTolerance)
+            .set("webhook-timestamp", format!("{ts}000")),
+        case("standard: ISO timestamp", Standard, MalformedTimestamp)
+            .set("webhook-timestamp", "2026-01-01T00:00:00Z"),
+        case("standard: entry without comma", Standard, MalformedSignature)
+            .set("webhook-signature", format!("v1{B64_32}")),
+        case("standard: empty v1 tag", Standard, MalformedSignature).set("webhook-signature", "v1,"),
+        case("standard: v1 tag not base64", Standard, MalformedSignature).set("webhook-signature", "v1,!!!!"),
+        case("standard: v1 tag of 48 bytes", Standard, MalformedSignature)
+            .set("webhook-signature", format!("v1,{HEX64}")),
+        case("standard: nine v1 signatures", Standard, MalformedSignature)
+            .set("webhook-signature", vec![format!("v1,{B64_32}"); 9].join(" ")),
+        case("standard: only v2 signatures", Standard, InvalidSignature)
+            .set("webhook-signature", format!("v2,{B64_32}")),
+        case("standard: only v1a signatures", Standard, InvalidSignature)
+            .set("webhook-signature", "v1a,anything"),
+        case("standard: wrong tag", Standard, InvalidSignature)
+            .set("webhook-signature", format!("v1,{B64_32}")),
+        case("standard: stale", Standard, TimestampOutOfTolerance).now(NOW + 3600),
+        case("svix: webhook-* names are not svix-*", Svix, MissingSignature)
+            .remove("svix-signature")
+            .set("webhook-signature", format!("v1,{B64_32}")),
+        case("svix: no svix-id", Svix, MissingMessageId).remove("svix-id"),
+        // Stripe
+        case("stripe: no signature header", Stripe, MissingSignature).remove("stripe-signature"),
+        case("stripe: no t=", Stripe, MissingTimestamp).set("stripe-signature", format!("v1={HEX64}")),
+        case("stripe: t not a number", Stripe, MalformedTimestamp)
+            .set("stripe-signature", format!("t=now,v1={HEX64}")),
+        case("stripe: two t=", Stripe, MalformedSignature)
+            .set("stripe-signature", format!("t={ts},t={ts},v1={HEX64}")),
+        case("stripe: item without =", Stripe, MalformedSignature)
+            .set("stripe-signature", format!("t={ts},{HEX64}")),
+        case("stripe: v1 not hex", Stripe, MalformedSignature)
+            .set("stripe-signature", format!("t={ts},v1=zz")),
+        case("stripe: no v1", Stripe, InvalidSignature).set("stripe-signature", format!("t={ts},v0={HEX64}")),
+        case("stripe: wrong v1", Stripe, InvalidSignature)
+            .set("stripe-signature", format!("t={ts},v1={HEX64}")),
+        case("stripe: stale", Stripe, TimestampOutOfTolerance).now(NOW + 301),
+        // Verified bodies that are not a usable JSON object
+        case("json: empty body", Trigger, InvalidJson).body(""),
+        case("json: plain text", Trigger, InvalidJson).body("hello"),
+        case("json: form-encoded", Trigger, InvalidJson).body("token=abc&team_id=T1"),
+        case("json: array", Trigger, NotAnObject).body("[1,2]"),
+        case("json: string", Trigger, NotAnObject).body("\"alert.run.failed\""),
+        case("json: number", Trigger, NotAnObject).body("42"),
+        case("json: null", Trigger, NotAnObject).body("null"),
+        case("json: trailing garbage", Trigger, TrailingCharacters).body("{}x"),
+        case("json: two objects", Trigger, TrailingCharacters).body("{} {}"),
+        case("json: unclosed object", Trigger, InvalidJson).body("{\"a\":1"),
+        case("json: trailing comma in object", Trigger, InvalidJson).body("{\"a\":1,}"),
+        case("json: trailing comma in array", Trigger, InvalidJson).body("{\"a\":[1,]}"),
+        case("json: single quotes", Trigger, InvalidJson).body("{'a':1}"),
+        case("json: missing colon", Trigger, InvalidJson).body("{\"a\" 1}"),
+        case("json: unquoted key", Trigger, InvalidJson).body("{a:1}"),
+        case("json: leading zero", Trigger, InvalidJson).body("{\"a\":01}"),
+        case("json: bare minus", Trigger, InvalidJson).body("{\"a\":-}"),
+        case("json: dot without digits", Trigger, InvalidJson).body("{\"a\":1.}"),
+        case("json: exponent without digits", Trigger, InvalidJson).body("{\"a\":1e+}"),
+        case("json: NaN", Trigger, InvalidJson).body("{\"a\":NaN}"),
+        case("json: misspelt literal", Trigger, InvalidJson).body("{\"a\":tru}"),
+        case("json: raw control character in string", Trigger, InvalidJson).body("{\"a\":\"x\ty\"}"),
+        case("json: unknown escape", Trigger, InvalidJson).body("{\"a\":\"\\x41\"}"),
+        case("json: short unicode escape", Trigger, InvalidJson).body("{\"a\":\"\\u12\"}"),
+        case("json: unterminated string", Trigger, InvalidJson).body("{\"a\":\"abc}"),
+        case("json: nesting one past the bound", Trigger, NestingTooDeep)
+            .body(deep(hookguard::MAX_DEPTH + 1)),
+        case("json: duplicate type", Trigger, DuplicateKey)
+            .body("{\"type\":\"run.completed\",\"type\":\"run.failed\"}"),
+        case("json: duplicate id spelt with an escape", Trigger, DuplicateKey)
+            .body("{\"id\":\"a\",\"\\u0069d\":\"b\"}"),
+        case("json: duplicate nested run id", Trigger, DuplicateKey)
+            .body("{\"object\":{\"run\":{\"id\":\"1\",\"id\":\"2\"}}}"),
+        case("json: duplicate object", Trigger, DuplicateKey).body("{\"object\":{},\"object\":{}}"),
+    ]
+}
+
+#[test]
+fn each_malformed_input_gives_its_exact_error() {
+    let cases = cases();
+    assert!(cases.len() >= 50, "{} cases", cases.len());
+    let mut names = std::collections::HashSet::new();
+    for (i, c) in cases.iter().enumerate() {
+        assert!(names.insert(c.name), "duplicate case name {}", c.name);
+        assert_eq!(c.run(), Err(c.expect), "case {i}: {}", c.name);
+    }
+}
+
+#[test]
+fn the_bounds_themselves_are_accepted() {
+    // Each bound in the table above, one step inside it.
+    let ok = [
+        case("nesting at the bound", Scheme::Trigger, Error::InvalidJson).body(deep(hookguard::MAX_DEPTH)),
+        case("body at the limit", Scheme::Trigger, Error::InvalidJson).body({
+            let mut b = vec![b' '; 1 << 20];
+            b[0] = b'{';
+            b[1] = b'}';
+            b
+        }),
+        case("eight signatures", Scheme::Standard, Error::InvalidJson).set("webhook-signature", {
+            let signed = Verifier::new(Scheme::Standard, &[STANDARD_SECRET])
+                .unwrap()
+                .sign(BODY, Some("msg_1"), NOW)
+                .unwrap();
+            let good = signed.iter().next().unwrap().1.to_string();
+            let mut all = vec![format!("v1,{B64_32}"); 7];
+            all.push(good);
+            all.join(" ")
+        }),
+        case("stale by exactly 300 s", Scheme::Stripe, Error::InvalidJson).now(NOW + 300),
+        case("duplicate keys nobody reads", Scheme::Trigger, Error::InvalidJson)
+            .body("{\"x\":1,\"x\":2,\"object\":{\"y\":[],\"y\":{}}}"),
+    ];
+    for c in ok {
+        assert_eq!(c.run(), Ok(()), "{}", c.name);
+    }
+}
+
+#[test]
+fn every_code_is_stable_and_has_a_status() {
+    use Error::*;
+    let table = [
+        (MissingSignature, "missing_signature", 401),
+        (MalformedSignature, "malformed_signature", 401),
+        (InvalidSignature, "invalid_signature", 401),
+        (MissingTimestamp, "missing_timestamp", 401),
+        (MalformedTimestamp, "malformed_timestamp", 401),
+        (TimestampOutOfTolerance, "timestamp_out_of_tolerance", 401),
+        (MissingMessageId, "missing_message_id", 401),
+        (PayloadTooLarge, "payload_too_large", 413),
+        (InvalidJson, "invalid_json", 400),
+        (NotAnObject, "not_an_object", 400),
+        (TrailingCharacters, "trailing_characters", 400),
+        (NestingTooDeep, "nesting_too_deep", 400),
+        (DuplicateKey, "duplicate_key", 400),
+        (ScratchTooSmall { needed: 3 }, "scratch_too_small", 500),
+        (InvalidSecret, "invalid_secret", 500),
+        (TooManySecrets, "too_many_secrets", 500),
+        (InvalidMessageId, "invalid_message_id", 400),
+    ];
+    for (error, code, status) in table {
+        assert_eq!((error.code(), error.status(), error.to_string()), (code, status, code.to_string()));
+    }
+}
