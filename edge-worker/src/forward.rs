@@ -1,0 +1,65 @@
+//! Forwarding verified events to the origin, signed as Standard Webhooks deliveries.
+
+use core::time::Duration;
+
+use futures_util::future::{Either, select};
+use hookguard::{Scheme, Verifier};
+use worker::{Delay, Env, Fetch, Headers, Method, Request, RequestInit, Url};
+
+use crate::Reject;
+use crate::config::text;
+
+/// How long the origin has to answer.
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The origin to forward to (`FORWARD_URL`) and the key to sign with (`FORWARD_SECRET`).
+pub struct Forward {
+    url: Url,
+    signer: Verifier,
+}
+
+impl Forward {
+    /// `None` without `FORWARD_URL`. The URL must be `https:`, or `http:` to localhost for
+    /// development; `FORWARD_SECRET` must then be a Standard Webhooks key (`whsec_...`).
+    pub fn load(env: &Env) -> Result<Option<Self>, Reject> {
+        let Some(url) = text(env, "FORWARD_URL") else { return Ok(None) };
+        let url = Url::parse(url.trim()).map_err(|_| Reject::NOT_CONFIGURED)?;
+        if !is_allowed(&url) {
+            return Err(Reject::NOT_CONFIGURED);
+        }
+        let secret = text(env, "FORWARD_SECRET").ok_or(Reject::NOT_CONFIGURED)?;
+        let signer = Verifier::new(Scheme::Standard, &[secret]).map_err(|_| Reject::NOT_CONFIGURED)?;
+        Ok(Some(Forward { url, signer }))
+    }
+
+    /// POSTs the raw body with `webhook-id` = the idempotency key; any 2xx is success.
+    pub async fn send(&self, body: &[u8], key: &str, now: u64) -> Result<(), Reject> {
+        let signed = self.signer.sign(body, Some(key), now).map_err(|_| Reject::FORWARD_FAILED)?;
+        let headers = Headers::new();
+        let _ = headers.set("content-type", "application/json");
+        for (name, value) in signed.iter() {
+            let _ = headers.set(name, value);
+        }
+        let mut init = RequestInit::new();
+        init.with_method(Method::Post)
+            .with_headers(headers)
+            .with_body(Some(worker::js_sys::Uint8Array::from(body).into()));
+        let request = Request::new_with_init(self.url.as_str(), &init).map_err(|_| Reject::FORWARD_FAILED)?;
+        let fetch = Fetch::Request(request);
+        let send = fetch.send();
+        let timeout = Delay::from(TIMEOUT);
+        futures_util::pin_mut!(send, timeout);
+        match select(send, timeout).await {
+            Either::Left((Ok(response), _)) if (200..300).contains(&response.status_code()) => Ok(()),
+            _ => Err(Reject::FORWARD_FAILED),
+        }
+    }
+}
+
+fn is_allowed(url: &Url) -> bool {
+    match url.scheme() {
+        "https" => true,
+        "http" => matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]")),
+        _ => false,
+    }
+}

@@ -1,0 +1,133 @@
+//! Idempotency marks, event summaries and run statuses in Workers KV.
+//!
+//! KV has no compare-and-set and is eventually consistent, so across Cloudflare locations
+//! deduplication is best-effort. Within one isolate it is exact: a set of keys in flight is
+//! checked and claimed without an `await` in between (an isolate runs one task at a time).
+
+use core::cell::RefCell;
+use std::collections::HashSet;
+
+use hookguard::{Event, Scheme};
+use serde_json::{Value, json};
+use worker::{Env, KvStore};
+
+use crate::Reject;
+use crate::config::{KV_BINDING, Ttls};
+
+const IN_FLIGHT: &str = "in_flight";
+const DONE: &str = "done";
+
+thread_local! {
+    static CLAIMED: RefCell<HashSet<String>> = RefCell::new(HashSet::new());
+}
+
+/// What the store says about a delivery.
+pub enum Begin {
+    /// First seen: this request owns it until [`Store::finish`] or [`Store::abort`].
+    Started(Claim),
+    /// Already recorded and forwarded.
+    Done,
+    /// Another request is processing it right now.
+    InFlight,
+}
+
+/// Ownership of one idempotency key in this isolate; dropping it releases the key.
+pub struct Claim {
+    key: String,
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        CLAIMED.with(|claimed| claimed.borrow_mut().remove(&self.key));
+    }
+}
+
+pub struct Store {
+    kv: KvStore,
+    ttls: Ttls,
+}
+
+fn unavailable<E>(_: E) -> Reject {
+    Reject::STORAGE_UNAVAILABLE
+}
+
+impl Store {
+    pub fn open(env: &Env, ttls: &Ttls) -> Result<Self, Reject> {
+        let kv = env.kv(KV_BINDING).map_err(|_| Reject::NOT_CONFIGURED)?;
+        Ok(Store { kv, ttls: *ttls })
+    }
+
+    /// Claims `key` in this isolate, then checks and marks it in KV.
+    pub async fn begin(&self, key: &str) -> Result<Begin, Reject> {
+        let fresh = CLAIMED.with(|claimed| claimed.borrow_mut().insert(key.to_string()));
+        if !fresh {
+            return Ok(Begin::InFlight);
+        }
+        let claim = Claim { key: key.to_string() };
+        let mark = self.kv.get(&mark_key(key)).text().await.map_err(unavailable)?;
+        match mark.as_deref() {
+            Some(DONE) => Ok(Begin::Done),
+            Some(_) => Ok(Begin::InFlight),
+            None => {
+                self.put(&mark_key(key), IN_FLIGHT, self.ttls.in_flight).await?;
+                Ok(Begin::Started(claim))
+            }
+        }
+    }
+
+    /// Marks the delivery done: repeats now answer "duplicate" and are not forwarded.
+    pub async fn finish(&self, claim: Claim) -> Result<(), Reject> {
+        self.put(&mark_key(&claim.key), DONE, self.ttls.done).await
+    }
+
+    /// Removes the in-flight mark so that the provider's retry is processed in full.
+    pub async fn abort(&self, claim: Claim) {
+        // If this fails too, the mark expires after the in-flight TTL.
+        let _ = self.kv.delete(&mark_key(&claim.key)).await;
+    }
+
+    /// Records the event's summary and, for a run, its latest status.
+    pub async fn record(&self, scheme: Scheme, event: &Event<'_>, now: u64) -> Result<(), Reject> {
+        let key = event.idempotency_key.as_str();
+        let summary = json!({
+            "scheme": scheme.name(),
+            "type": event.event_type,
+            "id": event.id,
+            "created": event.created,
+            "runId": event.run_id,
+            "runStatus": event.run_status,
+            "idempotencyKey": key,
+            "receivedAt": now,
+        });
+        self.put(&format!("event:{key}"), &summary.to_string(), self.ttls.record).await?;
+        if let Some(run_id) = event.run_id {
+            let run = json!({
+                "runId": run_id,
+                "status": event.run_status,
+                "number": event.run_number,
+                "taskId": event.task_id,
+                "type": event.event_type,
+                "eventId": event.id,
+                "errorMessage": event.error_message,
+                "updatedAt": now,
+            });
+            self.put(&format!("run:{run_id}"), &run.to_string(), self.ttls.record).await?;
+        }
+        Ok(())
+    }
+
+    /// The last status recorded for a run.
+    pub async fn run(&self, run_id: &str) -> Result<Option<Value>, Reject> {
+        let text = self.kv.get(&format!("run:{run_id}")).text().await.map_err(unavailable)?;
+        Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+    }
+
+    async fn put(&self, key: &str, value: &str, ttl: u64) -> Result<(), Reject> {
+        let put = self.kv.put(key, value).map_err(unavailable)?;
+        put.expiration_ttl(ttl).execute().await.map_err(unavailable)
+    }
+}
+
+fn mark_key(key: &str) -> String {
+    format!("idem:{key}")
+}
