@@ -3,24 +3,28 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 mod elf;
+mod tools;
+mod worker;
 
 type Result<T = ()> = core::result::Result<T, String>;
 
-const USAGE: &str = "usage: cargo xtask <dev|test>
-  dev    run a signed Trigger.dev sample through the core and print the result
-  test   every check and test: format, lints, tests, no_std builds and sizes";
-
-/// Cross-compilation targets the tests build for.
-const TARGETS: [&str; 2] = ["wasm32-unknown-unknown", "thumbv7em-none-eabihf"];
+const USAGE: &str = "usage: cargo xtask <command>
+  dev            start the edge worker on 127.0.0.1:8787 with local KV (the main job)
+  test           every check and test: format, lints, Rust tests, no_std builds and sizes,
+                 the worker inside workerd
+  build-worker   build the edge worker (wrangler runs this)
+  send           sign a Trigger.dev sample (or a file) and post it to the local worker;
+                 `cargo xtask send --help` for options";
 
 fn main() -> ExitCode {
-    let arg = std::env::args().nth(1);
-    let result = match arg.as_deref() {
-        Some("dev") => dev(),
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("dev") => worker::dev(),
         Some("test") => test(),
+        Some("build-worker") => worker::build(),
+        Some("send") => worker::send(args.get(1..).unwrap_or_default()),
         _ => Err(USAGE.to_string()),
     };
     match result {
@@ -36,10 +40,10 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }
 
-/// Runs a command from the repository root, echoing it; fails if it fails.
+/// Runs a command (from the repository root unless it names a folder), echoing it; fails if
+/// it fails.
 fn run(command: &mut Command) -> Result {
-    eprintln!("+ {command:?}");
-    let status = command.current_dir(root()).status().map_err(|e| format!("{command:?}: {e}"))?;
+    let status = from_root(command).status().map_err(|e| format!("{command:?}: {e}"))?;
     if status.success() { Ok(()) } else { Err(format!("{command:?} failed: {status}")) }
 }
 
@@ -55,9 +59,7 @@ impl Tally {
     /// summary lines (cargo's `test result: ok. N passed; M failed`).
     fn run(&mut self, command: &mut Command) -> Result {
         use std::io::{BufRead, BufReader};
-        eprintln!("+ {command:?}");
-        let mut child = command
-            .current_dir(root())
+        let mut child = from_root(command)
             .stdout(std::process::Stdio::piped())
             .spawn()
             .map_err(|e| format!("{command:?}: {e}"))?;
@@ -72,6 +74,13 @@ impl Tally {
     }
 
     fn count(&mut self, line: &str) {
+        // node --test's spec reporter: `ℹ pass N`, `ℹ fail N`.
+        if let Some(n) = line.strip_prefix("ℹ pass ").and_then(|n| n.trim().parse::<u64>().ok()) {
+            self.passed += n;
+        }
+        if let Some(n) = line.strip_prefix("ℹ fail ").and_then(|n| n.trim().parse::<u64>().ok()) {
+            self.failed += n;
+        }
         let Some(rest) = line.strip_prefix("test result: ") else { return };
         let number_before = |word: &str| {
             rest.split(';')
@@ -82,6 +91,29 @@ impl Tally {
     }
 }
 
+/// A file's size raw and gzipped (by the system's gzip -9, as a CDN would serve it).
+fn sizes(path: &Path) -> Result<(u64, u64)> {
+    let raw = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?.len();
+    let output =
+        Command::new("gzip").args(["-9", "-c"]).arg(path).output().map_err(|e| format!("gzip: {e}"))?;
+    Ok((raw, output.stdout.len() as u64))
+}
+
+fn from_root(command: &mut Command) -> &mut Command {
+    if command.get_current_dir().is_none() {
+        command.current_dir(root());
+    }
+    let args: Vec<_> = command.get_args().map(|a| a.to_string_lossy()).collect();
+    let dir = command.get_current_dir().map(|d| d.strip_prefix(root()).unwrap_or(d).display().to_string());
+    eprintln!(
+        "+ [{}] {} {}",
+        dir.unwrap_or_default(),
+        command.get_program().to_string_lossy(),
+        args.join(" ")
+    );
+    command
+}
+
 fn cargo() -> Command {
     let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     // Warnings are errors here, never in the source.
@@ -89,22 +121,8 @@ fn cargo() -> Command {
     command
 }
 
-/// Adds the rustup targets that are missing.
-fn ensure_targets() -> Result {
-    let output = Command::new("rustup")
-        .args(["target", "list", "--installed"])
-        .output()
-        .map_err(|e| format!("rustup: {e}"))?;
-    let installed = String::from_utf8_lossy(&output.stdout);
-    let missing: Vec<&str> = TARGETS.into_iter().filter(|t| !installed.lines().any(|l| l == *t)).collect();
-    if missing.is_empty() {
-        return Ok(());
-    }
-    run(Command::new("rustup").args(["target", "add"]).args(&missing))
-}
-
 fn test() -> Result {
-    ensure_targets()?;
+    tools::ensure_targets()?;
     run(cargo().args(["fmt", "--all", "--check"]))?;
     run(cargo().args(["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]))?;
     let mut tally = Tally::default();
@@ -134,24 +152,17 @@ fn test() -> Result {
     println!(
         "no_std firmware (verify + parse a Trigger.dev event, thumbv7em-none-eabihf): {flash} bytes of flash"
     );
-    println!("{} passed, {} failed", tally.passed, tally.failed);
-    Ok(())
-}
 
-fn dev() -> Result {
-    use hookguard::{Scheme, Verifier};
-    let body = include_bytes!("../../core/samples/trigger/alert.run.failed.json");
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_err(|e| e.to_string())?.as_secs();
-    let secret = "dev-secret";
-    let verifier = Verifier::new(Scheme::Trigger, &[secret]).map_err(|e| e.to_string())?;
-    let headers = verifier.sign(body, None, now).map_err(|e| e.to_string())?;
-    for (name, value) in headers.iter() {
-        println!("{name}: {value}");
-    }
-    let verified = verifier.verify(&headers, body, now).map_err(|e| e.to_string())?;
-    let mut scratch = [0u8; 1024];
-    let event = verified.parse(&mut scratch).map_err(|e| e.to_string())?;
-    println!("{event:#?}");
+    // The worker inside workerd, with a real local KV and rate limiter (Miniflare 4, Node 22).
+    worker::build()?;
+    let env = tools::worker_env()?;
+    let worker_tests = root().join("edge-worker/test/worker.test.mjs");
+    tally.run(Command::new("node").args(["--test", "--test-reporter=spec"]).arg(worker_tests).envs(env))?;
+    let wasm = root().join("edge-worker/build/index_bg.wasm");
+    let (raw, gzipped) = sizes(&wasm)?;
+    println!("edge worker .wasm: {raw} bytes raw, {gzipped} bytes gzipped");
+
+    println!("{} passed, {} failed", tally.passed, tally.failed);
     Ok(())
 }
 
@@ -165,6 +176,9 @@ mod tests {
         tally.count("test result: ok. 13 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out");
         tally.count("test result: FAILED. 2 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out");
         tally.count("running 3 tests");
-        assert_eq!((tally.passed, tally.failed), (15, 1));
+        tally.count("ℹ pass 29");
+        tally.count("ℹ fail 2");
+        tally.count("ℹ tests 31");
+        assert_eq!((tally.passed, tally.failed), (44, 3));
     }
 }

