@@ -15,7 +15,7 @@ impl LogLine {
     pub fn new(req: &Request) -> Self {
         let mut fields = Map::new();
         fields.insert("method".into(), json!(req.method().as_ref()));
-        fields.insert("path".into(), json!(req.path()));
+        fields.insert("path".into(), json!(crate::path_of(req)));
         LogLine { fields }
     }
 
