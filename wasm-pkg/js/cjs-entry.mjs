@@ -1,0 +1,3 @@
+// Bundled by esbuild into hookguard.cjs; node.cjs initialises it.
+export * from "./api.js";
+export { initSync } from "./hookguard_wasm.js";

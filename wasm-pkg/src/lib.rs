@@ -1,0 +1,213 @@
+//! The `hookguard` npm package's native half: the core's verifier behind wasm-bindgen.
+//!
+//! Calls go through buffers that live as long as the module: JavaScript writes header values
+//! and the body into [`input`], calls [`Verifier::verify`], and reads the event's strings from
+//! where [`results`] points. After the buffers have grown to the largest request seen, a
+//! verify allocates nothing in wasm ([`allocations`] counts, for the tests).
+
+use core::cell::RefCell;
+
+use hookguard::{Error, Scheme};
+use js_sys::{Array, Object, Reflect};
+use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
+use wasm_bindgen::prelude::*;
+
+#[global_allocator]
+static GLOBAL: &StatsAlloc<std::alloc::System> = &INSTRUMENTED_SYSTEM;
+
+/// The most headers a scheme reads.
+const MAX_HEADERS: usize = 5;
+/// `results()` layout, in u32 slots: (pointer, length) of the type, the id, the idempotency
+/// key and the delivery id (pointer 0: absent), then whether there is a timestamp and its
+/// value in two halves.
+const RESULT_SLOTS: usize = 11;
+/// Header lengths at or above this mean "absent".
+const ABSENT: u32 = u32::MAX;
+
+thread_local! {
+    static INPUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    static KEY: RefCell<[u8; hookguard::IDEMPOTENCY_KEY_MAX]> = const { RefCell::new([0; hookguard::IDEMPOTENCY_KEY_MAX]) };
+    static RESULTS: RefCell<[u32; RESULT_SLOTS]> = const { RefCell::new([0; RESULT_SLOTS]) };
+}
+
+/// The error JavaScript sees: `{ code, status }` from the core's one table.
+fn js_error(error: Error) -> JsValue {
+    let object = Object::new();
+    let _ = Reflect::set(&object, &"code".into(), &error.code().into());
+    let _ = Reflect::set(&object, &"status".into(), &error.status().into());
+    object.into()
+}
+
+fn scheme(name: &str) -> Result<Scheme, JsValue> {
+    Scheme::from_name(name).ok_or_else(|| {
+        let object = Object::new();
+        let _ = Reflect::set(&object, &"code".into(), &"unknown_scheme".into());
+        let _ = Reflect::set(&object, &"status".into(), &500.into());
+        object.into()
+    })
+}
+
+/// The input buffer, grown to at least `len` bytes; returns its address in wasm memory.
+#[wasm_bindgen]
+pub fn input(len: usize) -> usize {
+    INPUT.with(|input| {
+        let mut input = input.borrow_mut();
+        if input.len() < len {
+            input.resize(len, 0);
+        }
+        input.as_ptr() as usize
+    })
+}
+
+/// The address of the result slots in wasm memory.
+#[wasm_bindgen]
+#[must_use]
+pub fn results() -> usize {
+    RESULTS.with(|r| r.as_ptr() as usize)
+}
+
+/// Heap allocations made in wasm so far.
+#[wasm_bindgen]
+#[must_use]
+pub fn allocations() -> f64 {
+    GLOBAL.stats().allocations as f64 + GLOBAL.stats().reallocations as f64
+}
+
+/// A verifier for one scheme and its secrets: built once, used for every request.
+#[wasm_bindgen]
+pub struct Verifier {
+    inner: hookguard::Verifier,
+    names: [&'static str; MAX_HEADERS],
+}
+
+#[wasm_bindgen]
+impl Verifier {
+    /// # Errors
+    /// `{ code, status }` for an unknown scheme or an unusable secret.
+    #[wasm_bindgen(constructor)]
+    pub fn new(scheme_name: &str, secrets: Vec<String>, tolerance_seconds: f64) -> Result<Verifier, JsValue> {
+        let scheme = scheme(scheme_name)?;
+        let tolerance = if tolerance_seconds.is_finite() && tolerance_seconds >= 0.0 {
+            tolerance_seconds as u64
+        } else {
+            hookguard::DEFAULT_TOLERANCE_SECS
+        };
+        let inner = hookguard::Verifier::new(scheme, &secrets).map_err(js_error)?.with_tolerance(tolerance);
+        let mut names = [""; MAX_HEADERS];
+        for (slot, name) in names.iter_mut().zip(scheme.header_names()) {
+            *slot = name;
+        }
+        Ok(Verifier { inner, names })
+    }
+
+    /// The headers (lower case) whose values `verify` takes, in order.
+    #[wasm_bindgen(js_name = headerNames)]
+    #[must_use]
+    pub fn header_names(&self) -> Array {
+        self.names.iter().filter(|n| !n.is_empty()).map(|n| JsValue::from_str(n)).collect()
+    }
+
+    /// Verifies and parses the request in the input buffer: the header values (lengths
+    /// `h0`..`h4`, in `headerNames` order, `0xffffffff` for absent) followed by the body
+    /// (`body_len` bytes). Fills the result slots.
+    ///
+    /// # Errors
+    /// `{ code, status }` from the core.
+    #[allow(clippy::too_many_arguments)] // numbers cross the boundary for free; arrays would allocate
+    pub fn verify(
+        &self,
+        h0: u32,
+        h1: u32,
+        h2: u32,
+        h3: u32,
+        h4: u32,
+        body_len: u32,
+        now: f64,
+    ) -> Result<(), JsValue> {
+        INPUT.with(|input| {
+            let input = input.borrow();
+            let mut rest: &[u8] = &input;
+            let mut headers: [(&str, &[u8]); MAX_HEADERS] = [("", &[]); MAX_HEADERS];
+            for ((slot, name), len) in headers.iter_mut().zip(self.names).zip([h0, h1, h2, h3, h4]) {
+                if len == ABSENT || name.is_empty() {
+                    continue;
+                }
+                let (value, after) =
+                    rest.split_at_checked(len as usize).ok_or(js_error(Error::InvalidJson))?;
+                *slot = (name, value);
+                rest = after;
+            }
+            let body = rest.get(..body_len as usize).ok_or(js_error(Error::InvalidJson))?;
+            let now = if now.is_finite() && now > 0.0 { now as u64 } else { 0 };
+            let verified = self.inner.verify(&headers, body, now).map_err(js_error)?;
+            SCRATCH.with(|scratch| {
+                let mut scratch = scratch.borrow_mut();
+                if scratch.len() < body.len() {
+                    scratch.resize(body.len(), 0);
+                }
+                if let Err(Error::ScratchTooSmall { needed }) = verified.parse(&mut scratch[..]) {
+                    scratch.resize(needed, 0);
+                }
+                let event = verified.parse(&mut scratch[..]).map_err(js_error)?;
+                let key = event.idempotency_key.as_str().as_bytes();
+                KEY.with(|k| {
+                    let mut k = k.borrow_mut();
+                    let stored = k.get_mut(..key.len()).ok_or(js_error(Error::InvalidJson))?;
+                    stored.copy_from_slice(key);
+                    let key_ptr = k.as_ptr() as usize;
+                    RESULTS.with(|r| {
+                        let mut r = r.borrow_mut();
+                        let span =
+                            |s: Option<&str>| s.map_or((0, 0), |s| (s.as_ptr() as u32, s.len() as u32));
+                        let parts = [
+                            span(event.event_type),
+                            span(event.id),
+                            (key_ptr as u32, key.len() as u32),
+                            span(event.delivery_id),
+                        ];
+                        for (i, (ptr, len)) in parts.into_iter().enumerate() {
+                            if let Some(slot) = r.get_mut(2 * i..2 * i + 2) {
+                                slot.copy_from_slice(&[ptr, len]);
+                            }
+                        }
+                        let ts = verified.timestamp();
+                        let ts_value = ts.unwrap_or(0);
+                        if let Some(slot) = r.get_mut(8..11) {
+                            slot.copy_from_slice(&[
+                                u32::from(ts.is_some()),
+                                ts_value as u32,
+                                (ts_value >> 32) as u32,
+                            ]);
+                        }
+                    });
+                    Ok(())
+                })
+            })
+        })
+    }
+}
+
+/// The headers a provider would send with the body in the input buffer (`body_len` bytes),
+/// as `[name, value]` pairs.
+///
+/// # Errors
+/// `{ code, status }` for an unknown scheme, an unusable secret or a bad id.
+#[wasm_bindgen]
+pub fn sign(
+    scheme_name: &str,
+    secret: &str,
+    body_len: u32,
+    id: Option<String>,
+    timestamp: f64,
+) -> Result<Array, JsValue> {
+    let scheme = scheme(scheme_name)?;
+    let verifier = hookguard::Verifier::new(scheme, &[secret]).map_err(js_error)?;
+    let timestamp = if timestamp.is_finite() && timestamp > 0.0 { timestamp as u64 } else { 0 };
+    INPUT.with(|input| {
+        let input = input.borrow();
+        let body = input.get(..body_len as usize).ok_or(js_error(Error::InvalidJson))?;
+        let signed = verifier.sign(body, id.as_deref(), timestamp).map_err(js_error)?;
+        Ok(signed.iter().map(|(n, v)| Array::of2(&n.into(), &v.into())).collect())
+    })
+}
