@@ -6,7 +6,7 @@ use hookguard::{Error, EventKind, Scheme, Verifier};
 /// The request the firmware checks: a Trigger.dev `alert.run.failed` delivery.
 pub const BODY: &[u8] = include_bytes!("../../core/samples/trigger/alert.run.failed.json");
 /// Its `x-trigger-signature-hmacsha256`, made with [`SECRET`] by an independent HMAC.
-pub const SIGNATURE: &str = "fc741076398e6a437f5bad706f77d254e0d0307279d8e345a52680903d6e28ad";
+pub const SIGNATURE: &str = "a519baed129b6079f307b9bd9cdc8467cd928ea05356ff6f0d935d20eda11c36";
 /// The channel's secret.
 pub const SECRET: &str = "embedded-demo-secret";
 /// Scratch for unescaped strings: the sample's escaped error message needs less than this.
@@ -40,7 +40,7 @@ mod tests {
 
     #[test]
     fn a_wrong_signature_is_refused() {
-        let wrong = "0c741076398e6a437f5bad706f77d254e0d0307279d8e345a52680903d6e28ad";
+        let wrong = "0519baed129b6079f307b9bd9cdc8467cd928ea05356ff6f0d935d20eda11c36";
         assert_eq!(run(wrong), Err(Error::InvalidSignature));
     }
 }
