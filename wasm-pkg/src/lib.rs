@@ -50,6 +50,7 @@ fn scheme(name: &str) -> Result<Scheme, JsValue> {
 
 /// The input buffer, grown to at least `len` bytes; returns its address in wasm memory.
 #[wasm_bindgen]
+#[must_use]
 pub fn input(len: usize) -> usize {
     INPUT.with(|input| {
         let mut input = input.borrow_mut();

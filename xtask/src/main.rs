@@ -165,6 +165,32 @@ fn test() -> Result {
     let (raw, gzipped) = sizes(&wasm)?;
     println!("edge worker .wasm: {raw} bytes raw, {gzipped} bytes gzipped");
 
+    // The npm package, packed, unpacked where the tests import it, as a user's install would.
+    let tarball = npm::build()?;
+    let tests = root().join("wasm-pkg/test");
+    npm::install_into(&tests)?;
+    let example = root().join("wasm-pkg/examples/nextjs");
+    tools::ensure_npm(&example)?;
+    npm::install_into(&example)?;
+    run(Command::new("node")
+        .args(["node_modules/next/dist/bin/next", "build"])
+        .current_dir(&example)
+        .env("NEXT_TELEMETRY_DISABLED", "1"))?;
+    let files = ["package.test.mjs", "package.test.cjs", "nextjs.test.mjs"].map(|f| tests.join(f));
+    // Node 20 (the machine's) and Node 22 (from npm); workerd needs 22.
+    for node in [PathBuf::from("node"), tools::node22()] {
+        tally.run(Command::new(node).args(["--test", "--test-reporter=spec"]).args(&files))?;
+    }
+    tally.run(
+        Command::new(tools::node22())
+            .args(["--test", "--test-reporter=spec"])
+            .arg(tests.join("workerd.test.mjs")),
+    )?;
+    let (raw, gzipped) = sizes(&npm::pkg_dir().join("hookguard_wasm_bg.wasm"))?;
+    println!("npm package .wasm: {raw} bytes raw, {gzipped} bytes gzipped");
+    let packed = std::fs::metadata(&tarball).map_err(|e| e.to_string())?.len();
+    println!("npm package tarball: {packed} bytes ({})", tarball.display());
+
     println!("{} passed, {} failed", tally.passed, tally.failed);
     Ok(())
 }
