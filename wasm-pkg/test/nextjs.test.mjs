@@ -96,3 +96,10 @@ test("bodies with emoji and invalid UTF-8 bytes verify on both runtimes", async 
     assert.equal(res.json.type, "run.failed 🎵");
   }
 });
+
+test("the example's README shows its routes in full, as they are", () => {
+  const readme = fs.readFileSync(path.join(app, "README.md"), "utf8");
+  for (const file of ["app/api/v2/webhooks/trigger/route.ts", "app/api/v2/webhooks/trigger-edge/route.ts", "next.config.ts"]) {
+    assert.ok(readme.includes(fs.readFileSync(path.join(app, file), "utf8")), `${file} is not in the README as written`);
+  }
+});
