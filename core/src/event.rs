@@ -119,8 +119,7 @@ impl<'a> Event<'a> {
         let event_type = pick(&mut texts, &[Field::Type]).or(verified.topic());
         let number = [Field::ObjectRunNumber, Field::RunNumber]
             .into_iter()
-            .find_map(|f| fields.number(f, body))
-            .and_then(|n| n.parse().ok());
+            .find_map(|f| fields.number(f, body)?.parse().ok());
         let created = pick(&mut texts, &[Field::Created]).or_else(|| fields.number(Field::Created, body));
         Ok(Event {
             kind: EventKind::from_type(verified.scheme(), event_type),

@@ -82,13 +82,21 @@ const ROOT: u8 = COUNT as u8;
 /// A value nobody reads.
 const UNTRACKED: u8 = u8::MAX;
 
-/// Where a scalar value sits in the body.
+/// Where a value sits in the body.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Span {
     start: usize,
     end: usize,
-    /// A string (the span is inside the quotes) rather than a number.
-    string: bool,
+    kind: Kind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    /// The span is inside the quotes, still escaped.
+    String,
+    Number,
+    /// An object or array, brackets included.
+    Container,
 }
 
 /// The spans of the fields found in one payload.
@@ -100,18 +108,22 @@ pub(crate) struct Fields {
 impl Fields {
     /// The raw (still escaped) text of a string field.
     pub(crate) fn raw<'a>(&self, field: Field, body: &'a [u8]) -> Option<&'a [u8]> {
-        let span = self.span(field).filter(|s| s.string)?;
-        body.get(span.start..span.end)
+        self.bytes(field, Kind::String, body)
     }
 
     /// A number field's digits.
     pub(crate) fn number<'a>(&self, field: Field, body: &'a [u8]) -> Option<&'a str> {
-        let span = self.span(field).filter(|s| !s.string)?;
-        body.get(span.start..span.end).and_then(|n| core::str::from_utf8(n).ok())
+        self.bytes(field, Kind::Number, body).and_then(|n| core::str::from_utf8(n).ok())
     }
 
-    pub(crate) fn span(&self, field: Field) -> Option<Span> {
-        self.spans.get(field as usize).copied().flatten()
+    /// An object or array field's bytes, exactly as in the body.
+    pub(crate) fn container<'a>(&self, field: Field, body: &'a [u8]) -> Option<&'a [u8]> {
+        self.bytes(field, Kind::Container, body)
+    }
+
+    fn bytes<'a>(&self, field: Field, kind: Kind, body: &'a [u8]) -> Option<&'a [u8]> {
+        let span = self.spans.get(field as usize).copied().flatten().filter(|s| s.kind == kind)?;
+        body.get(span.start..span.end)
     }
 }
 
@@ -121,8 +133,9 @@ pub(crate) fn scan(body: &[u8]) -> Result<Fields> {
     let mut r = Reader { body, pos: 0 };
     let mut fields = Fields { spans: [None; COUNT] };
     let mut seen: u64 = 0;
-    // Per open container: its field (or ROOT / UNTRACKED) and whether it is an array.
+    // Per open container: its field (or ROOT / UNTRACKED), where it starts, whether it is an array.
     let mut nodes = [UNTRACKED; MAX_DEPTH];
+    let mut starts = [0usize; MAX_DEPTH];
     let mut arrays: u64 = 0;
     let mut depth = 0usize;
     r.skip_ws();
@@ -138,6 +151,9 @@ pub(crate) fn scan(body: &[u8]) -> Result<Fields> {
             open @ (b'{' | b'[') => {
                 let slot = nodes.get_mut(depth).ok_or(Error::NestingTooDeep)?;
                 *slot = node;
+                if let Some(slot) = starts.get_mut(depth) {
+                    *slot = start;
+                }
                 let is_array = open == b'[';
                 arrays = (arrays & !(1 << depth)) | (u64::from(is_array) << depth);
                 depth += 1;
@@ -146,6 +162,7 @@ pub(crate) fn scan(body: &[u8]) -> Result<Fields> {
                 if r.peek() == Some(close) {
                     r.pos += 1;
                     depth -= 1;
+                    close_container(&mut fields, &nodes, &starts, depth, r.pos);
                 } else {
                     if is_array {
                         node = UNTRACKED;
@@ -157,12 +174,12 @@ pub(crate) fn scan(body: &[u8]) -> Result<Fields> {
             }
             b'"' => {
                 let end = r.string_end()?;
-                record(&mut fields, node, Span { start: start + 1, end, string: true });
+                record(&mut fields, node, Span { start: start + 1, end, kind: Kind::String });
             }
             b'-' | b'0'..=b'9' => {
                 r.pos = start;
                 r.number()?;
-                record(&mut fields, node, Span { start, end: r.pos, string: false });
+                record(&mut fields, node, Span { start, end: r.pos, kind: Kind::Number });
             }
             b't' => r.literal(b"rue")?,
             b'f' => r.literal(b"alse")?,
@@ -191,10 +208,26 @@ pub(crate) fn scan(body: &[u8]) -> Result<Fields> {
                     node = r.key(parent, &mut seen)?;
                     break;
                 }
-                (Some(b']'), true) | (Some(b'}'), false) => depth -= 1,
+                (Some(b']'), true) | (Some(b'}'), false) => {
+                    depth -= 1;
+                    close_container(&mut fields, &nodes, &starts, depth, r.pos);
+                }
                 _ => return Err(Error::InvalidJson),
             }
         }
+    }
+}
+
+/// Records the span of the container that was open at `depth` and ends at `end`.
+fn close_container(
+    fields: &mut Fields,
+    nodes: &[u8; MAX_DEPTH],
+    starts: &[usize; MAX_DEPTH],
+    depth: usize,
+    end: usize,
+) {
+    if let (Some(&node), Some(&start)) = (nodes.get(depth), starts.get(depth)) {
+        record(fields, node, Span { start, end, kind: Kind::Container });
     }
 }
 
@@ -206,6 +239,10 @@ fn record(fields: &mut Fields, node: u8, span: Span) {
 
 /// The field for `key` inside the value of `parent`, if hookguard reads it.
 fn child(parent: u8, key: &[u8]) -> Option<u8> {
+    // A key is one path segment: `"run.id"` is a key of that name, never the path run → id.
+    if key.contains(&b'.') {
+        return None;
+    }
     let prefix = match parent {
         ROOT => "",
         UNTRACKED => return None,

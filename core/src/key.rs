@@ -5,7 +5,7 @@ use core::fmt;
 use sha2::{Digest, Sha256};
 
 use crate::encoding::hex_encode;
-use crate::json::{Field, Fields};
+use crate::json::{self, Field, Fields};
 use crate::{Scheme, Verified};
 
 /// The longest idempotency key, in bytes: `standard:sha256:` and 64 hex digits.
@@ -22,7 +22,9 @@ pub enum KeySource {
     /// The id inside the signed body: Trigger.dev's envelope `id` (every type but
     /// `alert.error`, whose id changes on each retry), Stripe's event `id`, Slack's `event_id`.
     BodyId,
-    /// SHA-256 of the signed content, when the scheme or the delivery has no stable id.
+    /// SHA-256 of signed bytes, when the delivery has no stable id: for Trigger.dev's
+    /// `alert.error`, of its `object` value exactly as sent (the envelope's `id` and `created`
+    /// change on every retry, the object does not); otherwise of the whole signed content.
     ContentHash,
 }
 
@@ -52,16 +54,22 @@ impl IdempotencyKey {
         let scheme = verified.scheme();
         let body = verified.body();
         let body_field = |field| fields.and_then(|f| f.raw(field, body));
+        // Trigger.dev's alert.error gets a new envelope id and created time on every retry;
+        // its object does not.
+        let is_alert_error = scheme == Scheme::Trigger
+            && body_field(Field::Type).is_some_and(|t| json::text_eq(t, "alert.error"));
+        if is_alert_error {
+            let hash = match fields.and_then(|f| f.container(Field::Object, body)) {
+                Some(object) => Sha256::digest(object).into(),
+                None => verified.content_hash(),
+            };
+            return Self::hashed(scheme, KeySource::ContentHash, &hash);
+        }
         let id = match scheme {
             Scheme::Standard | Scheme::Svix | Scheme::GitHub | Scheme::Shopify => {
                 verified.delivery_id().map(|id| (id.as_bytes(), KeySource::DeliveryHeader))
             }
-            Scheme::Trigger => {
-                let is_alert_error =
-                    body_field(Field::Type).is_some_and(|t| crate::json::text_eq(t, "alert.error"));
-                body_field(Field::Id).filter(|_| !is_alert_error).map(|id| (id, KeySource::BodyId))
-            }
-            Scheme::Stripe => body_field(Field::Id).map(|id| (id, KeySource::BodyId)),
+            Scheme::Trigger | Scheme::Stripe => body_field(Field::Id).map(|id| (id, KeySource::BodyId)),
             Scheme::Slack => body_field(Field::EventId).map(|id| (id, KeySource::BodyId)),
         };
         match id {

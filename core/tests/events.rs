@@ -134,10 +134,38 @@ fn alert_error_is_keyed_by_content_not_by_its_changing_id() {
     assert_eq!(e.source, KeySource::ContentHash);
     let key = e.key.as_str();
     assert!(key.starts_with("trigger:sha256:") && key.len() == 79, "{key}");
-    // The same bytes give the same key; a retry with a new envelope id gives another.
-    let again = body.clone();
+    // A retry: Trigger.dev sends a new envelope id and created time, the same object.
+    let text = String::from_utf8(body.clone()).unwrap();
+    let retry = text
+        .replace("evt_01jq8m9c4d5e6f7g8h9j0k1m2n", "evt_01jq8zzzzzzzzzzzzzzzzzzzzz")
+        .replace("\"created\":\"2026-11-20T16:00:00.000Z\"", "\"created\":\"2026-11-20T16:00:05.000Z\"");
+    assert_ne!(retry, text);
     let mut scratch2 = [0u8; 2048];
-    assert_eq!(parse(Scheme::Trigger, &again, &[], &mut scratch2).unwrap().key, key);
+    let again = parse(Scheme::Trigger, retry.as_bytes(), &[], &mut scratch2).unwrap();
+    assert_eq!(again.key, key, "a retry of the same alert.error is the same delivery");
+    // A different error is a different delivery.
+    let other = text.replace("\"occurrenceCount\":3", "\"occurrenceCount\":4");
+    let mut scratch3 = [0u8; 2048];
+    assert_ne!(parse(Scheme::Trigger, other.as_bytes(), &[], &mut scratch3).unwrap().key, key);
+}
+
+#[test]
+fn dotted_keys_are_keys_not_paths() {
+    let mut scratch = [0u8; 256];
+    let body = br#"{"id":"e1","type":"run.completed","run.id":"run_FAKE","object.run.status":"COMPLETED"}"#;
+    let e = parse(Scheme::Trigger, body, &[], &mut scratch).unwrap();
+    assert_eq!((e.run_id, e.run_status), (None, None));
+    let mut scratch = [0u8; 256];
+    let body = br#"{"id":"e1","run":{"id":"run_1","error.message":"not a message"},"run.id":"x"}"#;
+    let e = parse(Scheme::Trigger, body, &[], &mut scratch).unwrap();
+    assert_eq!((e.run_id.as_deref(), e.error_message), (Some("run_1"), None));
+}
+
+#[test]
+fn run_number_falls_back_when_the_envelope_number_is_unusable() {
+    let mut scratch = [0u8; 256];
+    let body = br#"{"object":{"run":{"number":18446744073709551616}},"run":{"number":5}}"#;
+    assert_eq!(parse(Scheme::Trigger, body, &[], &mut scratch).unwrap().run_number, Some(5));
 }
 
 #[test]
