@@ -70,10 +70,25 @@ pub fn secret_name(scheme: Scheme) -> String {
     format!("{}_WEBHOOK_SECRET", scheme.name().to_ascii_uppercase())
 }
 
-/// A secret or a plain variable, if set and not empty.
+/// A secret or a plain variable, trimmed (a pasted secret often ends in a newline), if set
+/// and not empty.
 pub fn text(env: &Env, name: &str) -> Option<String> {
     let value = env.secret(name).map(|s| s.to_string()).or_else(|_| env.var(name).map(|v| v.to_string()));
-    value.ok().filter(|v| !v.trim().is_empty())
+    value.ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+/// With `RUNS_API_TOKEN` set, the runs endpoint wants `Authorization: Bearer <token>`
+/// (compared in constant time); without it, it is open.
+pub fn authorize_runs(env: &Env, req: &worker::Request) -> Result<(), Reject> {
+    use subtle::ConstantTimeEq;
+    let Some(token) = text(env, "RUNS_API_TOKEN") else { return Ok(()) };
+    let given = req.headers().get("authorization").ok().flatten().unwrap_or_default();
+    let given = given.strip_prefix("Bearer ").unwrap_or_default();
+    if bool::from(given.as_bytes().ct_eq(token.as_bytes())) {
+        Ok(())
+    } else {
+        Err(Reject::new(401, "unauthorized"))
+    }
 }
 
 fn number(env: &Env, name: &str, default: u64) -> u64 {

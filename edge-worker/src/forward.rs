@@ -3,7 +3,7 @@
 use core::time::Duration;
 
 use futures_util::future::{Either, select};
-use hookguard::{Scheme, Verifier};
+use hookguard::{Event, Scheme, Verifier};
 use worker::{Delay, Env, Fetch, Headers, Method, Request, RequestInit};
 
 use crate::Reject;
@@ -32,11 +32,18 @@ impl Forward {
         Ok(Some(Forward { url, signer }))
     }
 
-    /// POSTs the raw body with `webhook-id` = the idempotency key; any 2xx is success.
-    pub async fn send(&self, body: &[u8], key: &str, now: u64) -> Result<(), Reject> {
+    /// POSTs the raw body with `webhook-id` = the idempotency key; any 2xx is success. The
+    /// source scheme and event type go along as `x-hookguard-scheme` and
+    /// `x-hookguard-event-type` (outside the signature, like GitHub's own event header).
+    pub async fn send(&self, body: &[u8], scheme: Scheme, event: &Event<'_>, now: u64) -> Result<(), Reject> {
+        let key = event.idempotency_key.as_str();
         let signed = self.signer.sign(body, Some(key), now).map_err(|_| Reject::FORWARD_FAILED)?;
         let headers = Headers::new();
         let _ = headers.set("content-type", "application/json");
+        let _ = headers.set("x-hookguard-scheme", scheme.name());
+        if let Some(event_type) = event.event_type {
+            let _ = headers.set("x-hookguard-event-type", event_type);
+        }
         for (name, value) in signed.iter() {
             let _ = headers.set(name, value);
         }

@@ -27,7 +27,7 @@ pub struct Reject {
 }
 
 impl Reject {
-    const fn new(status: u16, code: &'static str) -> Self {
+    pub(crate) const fn new(status: u16, code: &'static str) -> Self {
         Reject { status, code, retry_after: None }
     }
     const NOT_FOUND: Reject = Reject::new(404, "not_found");
@@ -112,7 +112,10 @@ async fn route(req: Request, env: &Env, log: &mut LogLine) -> Result<Response, R
     }
     match target {
         Target::Health => Ok(json_response(&json!({ "ok": true }), 200)),
-        Target::Run(run_id) => run_status(env, &run_id).await,
+        Target::Run(run_id) => {
+            config::authorize_runs(env, &req)?;
+            run_status(env, &run_id).await
+        }
         Target::Webhook(scheme) => webhook(scheme, req, env, log).await,
     }
 }
@@ -178,8 +181,11 @@ async fn webhook(scheme: Scheme, mut req: Request, env: &Env, log: &mut LogLine)
     let delivered = deliver(&store, &config, scheme, &event, &body, now).await;
     match delivered {
         Ok(()) => {
-            store.finish(claim).await?;
-            log.outcome("accepted", None);
+            // Recorded and forwarded: the answer is 200 even if the done mark cannot be
+            // written (a 5xx would make the provider send it again, and it would be forwarded
+            // twice). The in-flight mark still holds repeats off for its TTL.
+            let finished = store.finish(claim).await;
+            log.outcome("accepted", finished.err().map(|_| "done_mark_failed"));
             Ok(json_response(
                 &json!({
                     "received": true,
@@ -209,7 +215,7 @@ async fn deliver(
 ) -> Result<(), Reject> {
     store.record(scheme, event, now).await?;
     if let Some(forward) = &config.forward {
-        forward.send(body, event.idempotency_key.as_str(), now).await?;
+        forward.send(body, scheme, event, now).await?;
     }
     Ok(())
 }

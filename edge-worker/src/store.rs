@@ -14,8 +14,12 @@ use worker::{Env, KvStore};
 use crate::Reject;
 use crate::config::{KV_BINDING, Ttls};
 
-const IN_FLIGHT: &str = "in_flight";
-const DONE: &str = "done";
+/// Marks live under two keys, because Workers KV allows one write per key per second: the
+/// in-flight mark and the done mark of one delivery are written milliseconds apart.
+const IN_FLIGHT: &str = "inflight:";
+const DONE: &str = "done:";
+/// KV keys are at most 512 bytes; longer run ids are not recorded.
+const MAX_RUN_ID: usize = 256;
 
 thread_local! {
     static CLAIMED: RefCell<HashSet<String>> = RefCell::new(HashSet::new());
@@ -64,29 +68,30 @@ impl Store {
             return Ok(Begin::InFlight);
         }
         let claim = Claim { key: key.to_string() };
-        let mark = self.kv.get(&mark_key(key)).text().await.map_err(unavailable)?;
-        match mark.as_deref() {
-            Some(DONE) => Ok(Begin::Done),
-            Some(_) => Ok(Begin::InFlight),
-            None => {
-                self.put(&mark_key(key), IN_FLIGHT, self.ttls.in_flight).await?;
-                Ok(Begin::Started(claim))
-            }
+        if self.kv.get(&format!("{DONE}{key}")).text().await.map_err(unavailable)?.is_some() {
+            return Ok(Begin::Done);
         }
+        if self.kv.get(&format!("{IN_FLIGHT}{key}")).text().await.map_err(unavailable)?.is_some() {
+            return Ok(Begin::InFlight);
+        }
+        self.put(&format!("{IN_FLIGHT}{key}"), "1", self.ttls.in_flight).await?;
+        Ok(Begin::Started(claim))
     }
 
     /// Marks the delivery done: repeats now answer "duplicate" and are not forwarded.
+    /// The in-flight mark is left to expire: deleting it would be a second write to its key
+    /// within the second, and the done mark is read first.
     pub async fn finish(&self, claim: Claim) -> Result<(), Reject> {
-        self.put(&mark_key(&claim.key), DONE, self.ttls.done).await
+        self.put(&format!("{DONE}{}", claim.key), "1", self.ttls.done).await
     }
 
     /// Removes the in-flight mark so that the provider's retry is processed in full.
     pub async fn abort(&self, claim: Claim) {
         // If this fails too, the mark expires after the in-flight TTL.
-        let _ = self.kv.delete(&mark_key(&claim.key)).await;
+        let _ = self.kv.delete(&format!("{IN_FLIGHT}{}", claim.key)).await;
     }
 
-    /// Records the event's summary and, for a run, its latest status.
+    /// Records the event's summary and, for a Trigger.dev run, its latest status.
     pub async fn record(&self, scheme: Scheme, event: &Event<'_>, now: u64) -> Result<(), Reject> {
         let key = event.idempotency_key.as_str();
         let summary = json!({
@@ -100,7 +105,9 @@ impl Store {
             "receivedAt": now,
         });
         self.put(&format!("event:{key}"), &summary.to_string(), self.ttls.record).await?;
-        if let Some(run_id) = event.run_id {
+        // Run statuses are Trigger.dev's: other schemes' senders cannot overwrite them.
+        let run_id = event.run_id.filter(|id| scheme == Scheme::Trigger && id.len() <= MAX_RUN_ID);
+        if let Some(run_id) = run_id {
             let run = json!({
                 "runId": run_id,
                 "status": event.run_status,
@@ -126,8 +133,4 @@ impl Store {
         let put = self.kv.put(key, value).map_err(unavailable)?;
         put.expiration_ttl(ttl).execute().await.map_err(unavailable)
     }
-}
-
-fn mark_key(key: &str) -> String {
-    format!("idem:{key}")
 }

@@ -142,6 +142,8 @@ describe("verification", () => {
       const forwarded = origin.received.find((r) => r.id === res.json.idempotencyKey);
       assert.ok(forwarded.body.equals(body), "the origin gets the raw body");
       assert.ok(forwarded.libraryVerified, "the standardwebhooks library verifies the forwarded delivery");
+      assert.equal(forwarded.headers["x-hookguard-scheme"], scheme);
+      assert.equal(forwarded.headers["x-hookguard-event-type"], "run.completed");
     });
   }
 
@@ -364,7 +366,46 @@ describe("runs endpoint", () => {
   });
 });
 
+describe("runs endpoint access", () => {
+  test("only Trigger.dev events record run statuses", async () => {
+    const runId = randomId("run");
+    const body = Buffer.from(JSON.stringify({ id: randomId("evt"), type: "run.completed", run: { id: runId, status: "COMPLETED" } }));
+    assert.equal((await send(mf, "standard", body)).status, 200);
+    assert.equal((await mf.dispatchFetch(`http://localhost/api/v2/runs/${runId}`)).status, 404);
+  });
+
+  test("with RUNS_API_TOKEN set, the runs endpoint wants the bearer token", async () => {
+    const guarded = start({ bindings: { ...SECRETS, RUNS_API_TOKEN: "runs-token-9f2" } });
+    try {
+      const runId = randomId("run");
+      const body = Buffer.from(JSON.stringify({ id: randomId("evt"), type: "run.failed", run: { id: runId, status: "FAILED" } }));
+      assert.equal((await send(guarded, "trigger", body)).status, 200);
+      const url = `http://localhost/api/v2/runs/${runId}`;
+      for (const authorization of [undefined, "Bearer wrong", "runs-token-9f2", "Bearer runs-token-9f"]) {
+        const res = await guarded.dispatchFetch(url, { headers: authorization ? { authorization } : {} });
+        assert.equal(res.status, 401, String(authorization));
+        assert.deepEqual(await res.json(), { error: "unauthorized" });
+      }
+      const ok = await guarded.dispatchFetch(url, { headers: { authorization: "Bearer runs-token-9f2" } });
+      assert.equal(ok.status, 200);
+      assert.equal((await ok.json()).status, "FAILED");
+    } finally {
+      await guarded.dispose();
+    }
+  });
+});
+
 describe("configuration", () => {
+  test("a secret pasted with a trailing newline still verifies", async () => {
+    const padded = start({ bindings: { TRIGGER_WEBHOOK_SECRET: `${SECRETS.TRIGGER_WEBHOOK_SECRET}\n` } });
+    try {
+      const res = await send(padded, "trigger", eventBody("trigger").body);
+      assert.equal(res.status, 200, res.text);
+    } finally {
+      await padded.dispose();
+    }
+  });
+
   test("a route whose secret is missing answers 500 not_configured and accepts nothing", async () => {
     const bare = start({ bindings: {} });
     try {
