@@ -18,6 +18,10 @@ export class WebhookError extends Error {
 
 const ABSENT = 0xffffffff;
 const MAX_VERIFIERS = 32;
+/** The core's body limit: refused here before anything is copied into wasm memory. */
+const MAX_BODY = 1024 * 1024;
+/** No scheme's headers come near this; longer values are refused before they are copied. */
+const MAX_HEADER_CHARS = 8 * 1024;
 const encoder = new TextEncoder();
 // Not fatal: invalid UTF-8 becomes U+FFFD, exactly as the core decodes strings.
 const decoder = new TextDecoder();
@@ -51,7 +55,8 @@ function verifierFor(scheme, secret, toleranceSeconds) {
   if (!SCHEMES.includes(scheme)) throw new WebhookError("unknown_scheme", 500);
   const secrets = secretsOf(secret);
   const tolerance = toleranceSeconds ?? 300;
-  const key = `${scheme}\u0000${tolerance}\u0000${secrets.join("\u0000")}`;
+  // Unambiguous: ["a", "b"] and "a\u0000b" are different keys.
+  const key = JSON.stringify([scheme, tolerance, secrets]);
   let entry = verifiers.get(key);
   if (entry === undefined) {
     let native;
@@ -97,7 +102,11 @@ function headerOf(headers, name) {
 
 /** Copies the header values and the body into wasm memory; returns the header lengths. */
 function load(names, headers, bytes) {
+  if (bytes.length > MAX_BODY) throw new WebhookError("payload_too_large", 413);
   const values = names.map((name) => headerOf(headers, name));
+  if (values.some((v) => v !== undefined && v.length > MAX_HEADER_CHARS)) {
+    throw new WebhookError("malformed_signature", 401);
+  }
   const room = values.reduce((sum, v) => sum + (v === undefined ? 0 : v.length * 3), 0);
   const start = wasm.input(room + bytes.length);
   // Read the memory after `input`: growing it replaces the buffer.

@@ -85,6 +85,25 @@ test("headers as Headers or a plain object in any case; bodies as bytes, buffers
   expectError(() => verify({ scheme: "standard", headers: signed, body: { not: "bytes" }, secret: STANDARD_SECRET }), "invalid_body", 400);
 });
 
+test("verifiers are cached per exact secret list", () => {
+  const body = event();
+  const headers = sign({ scheme: "trigger", secret: "b", body });
+  assert.ok(verify({ scheme: "trigger", headers, body, secret: ["a", "b"] }));
+  // A single secret that merely joins the same strings is another secret.
+  expectError(() => verify({ scheme: "trigger", headers, body, secret: "a\u0000b" }), "invalid_signature", 401);
+});
+
+test("oversized bodies and headers are refused before they are copied in", () => {
+  const body = new Uint8Array(1024 * 1024 + 1);
+  const headers = sign({ scheme: "trigger", secret: "s", body: "{}" });
+  expectError(() => verify({ scheme: "trigger", headers, body, secret: "s" }), "payload_too_large", 413);
+  expectError(
+    () => verify({ scheme: "trigger", headers: { "x-trigger-signature-hmacsha256": "a".repeat(10_000) }, body: "{}", secret: "s" }),
+    "malformed_signature",
+    401,
+  );
+});
+
 test("rotation: any of several secrets verifies", () => {
   const body = event();
   const headers = sign({ scheme: "trigger", secret: "old-secret", body });
