@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 mod elf;
+mod fuzz;
 mod npm;
 mod tools;
 mod worker;
@@ -17,6 +18,7 @@ const USAGE: &str = "usage: cargo xtask <command>
                  the worker inside workerd
   build-worker   build the edge worker (wrangler runs this)
   build-npm      build the npm package into wasm-pkg/pkg and pack it into target/npm
+  fuzz [SECONDS] run every fuzz target for SECONDS (default 60), growing fuzz/corpus
   send           sign a Trigger.dev sample (or a file) and post it to the local worker;
                  `cargo xtask send --help` for options";
 
@@ -26,6 +28,7 @@ fn main() -> ExitCode {
         Some("dev") => worker::dev(),
         Some("test") => test(),
         Some("build-worker") => worker::build(),
+        Some("fuzz") => fuzz::command(args.get(1..).unwrap_or_default()),
         Some("build-npm") => npm::build().map(|tarball| println!("{}", tarball.display())),
         Some("send") => worker::send(args.get(1..).unwrap_or_default()),
         _ => Err(USAGE.to_string()),
@@ -190,6 +193,10 @@ fn test() -> Result {
     println!("npm package .wasm: {raw} bytes raw, {gzipped} bytes gzipped");
     let packed = std::fs::metadata(&tarball).map_err(|e| e.to_string())?.len();
     println!("npm package tarball: {packed} bytes ({})", tarball.display());
+
+    // Every fuzz target briefly; a crash fails the run (`cargo xtask fuzz` runs them longer).
+    let runs = fuzz::run_all(15, true)?;
+    tally.passed += runs.len() as u64;
 
     println!("{} passed, {} failed", tally.passed, tally.failed);
     Ok(())

@@ -8,6 +8,8 @@ use crate::{Result, root, run};
 
 /// `worker-build`, which turns the edge worker into a Workers bundle.
 pub const WORKER_BUILD: &str = "0.8.7";
+/// `cargo-fuzz`, which runs the fuzz targets (on the nightly toolchain).
+pub const CARGO_FUZZ: &str = "0.13.2";
 /// Cross-compilation targets the tests build for.
 pub const TARGETS: [&str; 2] = ["wasm32-unknown-unknown", "thumbv7em-none-eabihf"];
 
@@ -32,6 +34,21 @@ pub fn ensure_targets() -> Result {
         return Ok(());
     }
     run(Command::new("rustup").args(["target", "add"]).args(&missing))
+}
+
+/// The nightly toolchain cargo-fuzz needs, installed through rustup if missing.
+pub fn ensure_nightly() -> Result {
+    let output =
+        Command::new("rustup").args(["toolchain", "list"]).output().map_err(|e| format!("rustup: {e}"))?;
+    if String::from_utf8_lossy(&output.stdout).lines().any(|l| l.starts_with("nightly")) {
+        return Ok(());
+    }
+    run(Command::new("rustup").args(["toolchain", "install", "nightly", "--profile", "minimal"]))
+}
+
+/// cargo-fuzz at the pinned version.
+pub fn ensure_cargo_fuzz() -> Result {
+    ensure_cargo_tool("cargo-fuzz", "cargo-fuzz", CARGO_FUZZ, true).map(|_| ())
 }
 
 /// The version of `package` that Cargo.lock resolved.

@@ -1,0 +1,213 @@
+//! What the fuzz targets run. Each target in `fuzz_targets/` is one line calling one of these.
+//!
+//! Structured inputs share one layout, so that seeds can be written by hand:
+//! `[scheme][flags][skew: i16 LE][secret length][secret][values...][body]`, where `flags & 3`
+//! header values follow the secret, each as `[length][bytes]`, in the order of the scheme's
+//! `header_names()`, and the rest is the body.
+
+use hookguard::{Error, Scheme, Verifier};
+
+mod oracle;
+
+/// The clock the targets verify against.
+pub const NOW: u64 = 1_767_225_600;
+const STANDARD_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+struct Input<'a> {
+    scheme: Scheme,
+    flags: u8,
+    now: u64,
+    secret: &'a [u8],
+    values: Vec<&'a [u8]>,
+    body: &'a [u8],
+}
+
+fn take<'a>(data: &mut &'a [u8], n: usize) -> &'a [u8] {
+    let n = n.min(data.len());
+    let (head, rest) = data.split_at(n);
+    *data = rest;
+    head
+}
+
+impl<'a> Input<'a> {
+    fn parse(mut data: &'a [u8]) -> Self {
+        let head = take(&mut data, 4);
+        let byte = |i: usize| head.get(i).copied().unwrap_or(0);
+        let scheme = Scheme::ALL[usize::from(byte(0)) % Scheme::ALL.len()];
+        let flags = byte(1);
+        let skew = i16::from_le_bytes([byte(2), byte(3)]);
+        let secret_len = usize::from(take(&mut data, 1).first().copied().unwrap_or(0));
+        let secret = take(&mut data, secret_len);
+        let mut values = Vec::new();
+        for _ in 0..(flags & 3) {
+            let len = usize::from(take(&mut data, 1).first().copied().unwrap_or(0));
+            values.push(take(&mut data, len));
+        }
+        let now = NOW.saturating_add_signed(i64::from(skew));
+        Input { scheme, flags, now, secret, values, body: data }
+    }
+
+    /// A usable secret: the input's, or a fixed one where the input's cannot be used.
+    fn usable_secret(&self) -> Vec<u8> {
+        match Verifier::new(self.scheme, &[self.secret]) {
+            Ok(_) => self.secret.to_vec(),
+            Err(_) if matches!(self.scheme, Scheme::Standard | Scheme::Svix) => STANDARD_SECRET.as_bytes().to_vec(),
+            Err(_) => b"fuzz-secret".to_vec(),
+        }
+    }
+}
+
+fn pairs(headers: &[(String, Vec<u8>)]) -> Vec<(&str, &[u8])> {
+    headers.iter().map(|(n, v)| (n.as_str(), v.as_slice())).collect()
+}
+
+fn signed(verifier: &Verifier, body: &[u8], now: u64) -> Vec<(String, Vec<u8>)> {
+    let signed = verifier.sign(body, Some("msg_fuzz"), now).expect("signing with a usable secret works");
+    signed.iter().map(|(n, v)| (n.to_string(), v.as_bytes().to_vec())).collect()
+}
+
+/// Verifies, and parses what verifies, into a scratch large enough for anything.
+fn verify_and_parse(verifier: &Verifier, headers: &[(String, Vec<u8>)], body: &[u8], now: u64) -> Result<(), Error> {
+    let pairs = pairs(headers);
+    let verified = verifier.verify(pairs.as_slice(), body, now)?;
+    let _ = verified.idempotency_key();
+    let mut scratch = vec![0u8; body.len() * 3];
+    verified.parse(&mut scratch).map(|_| ())
+}
+
+/// Any header value in the scheme's signature header (and any timestamp text): never panics.
+fn header(scheme: Scheme, data: &[u8]) {
+    let (value, timestamp) = match data.iter().position(|&b| b == b'\n') {
+        Some(i) => (&data[..i], &data[i + 1..]),
+        None => (data, &b"1767225600"[..]),
+    };
+    let secret = if matches!(scheme, Scheme::Standard | Scheme::Svix) { STANDARD_SECRET } else { "fuzz-secret" };
+    let verifier = Verifier::new(scheme, &[secret]).expect("fixed secret is valid");
+    let names: Vec<&str> = scheme.header_names().collect();
+    let mut headers: Vec<(&str, &[u8])> = vec![(names[0], value)];
+    for name in &names[1..] {
+        let v: &[u8] = if name.contains("timestamp") { timestamp } else { b"msg_fuzz" };
+        headers.push((name, v));
+    }
+    let _ = verifier.verify(headers.as_slice(), b"{}", NOW);
+}
+
+/// Hex signature headers: Trigger.dev, GitHub (`sha256=`), Slack (`v0=`).
+pub fn header_hex(data: &[u8]) {
+    for scheme in [Scheme::Trigger, Scheme::GitHub, Scheme::Slack] {
+        header(scheme, data);
+    }
+}
+
+/// Shopify's base64 signature header.
+pub fn header_base64(data: &[u8]) {
+    header(Scheme::Shopify, data);
+}
+
+/// Standard Webhooks' (and Svix's) space-separated `v1,<base64>` list.
+pub fn header_standard(data: &[u8]) {
+    header(Scheme::Standard, data);
+    header(Scheme::Svix, data);
+}
+
+/// Stripe's `t=..,v1=..` list.
+pub fn header_stripe(data: &[u8]) {
+    header(Scheme::Stripe, data);
+}
+
+/// Any body, correctly signed, through the event parser: never panics, and agrees with
+/// serde_json on whether UTF-8 text is JSON at all.
+pub fn event(body: &[u8]) {
+    let verifier = Verifier::new(Scheme::Trigger, &["fuzz-secret"]).expect("fixed secret is valid");
+    let headers = signed(&verifier, body, NOW);
+    let pairs = pairs(&headers);
+    let verified = verifier.verify(pairs.as_slice(), body, NOW).expect("a signed body verifies");
+    let mut scratch = vec![0u8; body.len() * 3];
+    let result = verified.parse(&mut scratch).map(|_| ());
+    let key = verified.idempotency_key();
+    assert!(key.as_str().len() <= hookguard::IDEMPOTENCY_KEY_MAX);
+    // serde_json refuses lone surrogate escapes that hookguard turns into U+FFFD, and nests
+    // deeper; hookguard stops reading at a duplicate key or at its depth bound, so it has not
+    // seen the rest. Compare only where both read the same language to the end.
+    let lone_surrogates = body.windows(3).any(|w| w[0] == b'\\' && w[1] == b'u' && matches!(w[2], b'd' | b'D'));
+    let stopped_early = matches!(result, Err(Error::NestingTooDeep | Error::DuplicateKey));
+    if std::str::from_utf8(body).is_err() || lone_surrogates || stopped_early {
+        return;
+    }
+    let theirs = serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok();
+    let ours = !matches!(result, Err(Error::InvalidJson | Error::TrailingCharacters));
+    assert_eq!(ours, theirs, "JSON validity differs: hookguard {result:?}, serde_json {theirs}");
+}
+
+/// Any request: never panics.
+pub fn verify_any(data: &[u8]) {
+    let input = Input::parse(data);
+    let Ok(verifier) = Verifier::new(input.scheme, &[input.secret]) else { return };
+    let headers: Vec<(String, Vec<u8>)> =
+        input.scheme.header_names().zip(&input.values).map(|(n, v)| (n.to_string(), v.to_vec())).collect();
+    let _ = verify_and_parse(&verifier, &headers, input.body, input.now);
+}
+
+/// Sign, verify: accepted. Then change one byte of the body, a header or the secret:
+/// refused.
+pub fn roundtrip(data: &[u8]) {
+    let input = Input::parse(data);
+    let secret = input.usable_secret();
+    let verifier = Verifier::new(input.scheme, &[secret.as_slice()]).expect("usable secret");
+    let mut headers = signed(&verifier, input.body, NOW);
+    let mut body = input.body.to_vec();
+    assert!(verifier.verify(pairs(&headers).as_slice(), &body, NOW).is_ok(), "a signed request must verify");
+
+    let position = usize::from(input.values.first().and_then(|v| v.first()).copied().unwrap_or(0));
+    let change = input.flags | 1; // never zero: the byte really changes
+    let mut secret = secret;
+    // GitHub's and Shopify's delivery ids are not signed: only signed headers must refuse.
+    let signed_headers: Vec<usize> = (0..headers.len())
+        .filter(|&i| !matches!(headers[i].0.as_str(), "x-github-delivery" | "x-shopify-webhook-id"))
+        .collect();
+    let chosen = signed_headers[position % signed_headers.len()];
+    let target: &mut Vec<u8> = match (input.flags >> 2) % 3 {
+        0 if !body.is_empty() => &mut body,
+        1 => &mut headers[chosen].1,
+        _ => &mut secret,
+    };
+    let len = target.len();
+    if len == 0 {
+        return;
+    }
+    target[position % len] ^= change;
+    let Ok(changed) = Verifier::new(input.scheme, &[secret.as_slice()]) else { return };
+    let pairs = pairs(&headers);
+    let result = changed.verify(pairs.as_slice(), &body, NOW);
+    assert!(result.is_err(), "a changed request was accepted");
+}
+
+/// Accept or refuse, as an independent computation decides (the `hmac` crate called directly,
+/// the `hex` and `base64` crates for decoding).
+pub fn differential(data: &[u8]) {
+    let input = Input::parse(data);
+    let ours = Verifier::new(input.scheme, &[input.secret]);
+    let key = oracle::key(input.scheme, input.secret);
+    assert_eq!(ours.is_ok(), key.is_some(), "secret validity differs for {:?}", input.scheme);
+    let (Ok(verifier), Some(key)) = (ours, key) else { return };
+    let names: Vec<&str> = input.scheme.header_names().collect();
+    let headers: Vec<(String, Vec<u8>)> = if input.flags & 4 != 0 {
+        // A correctly signed request, one byte changed where the input says.
+        let mut headers = signed(&verifier, input.body, NOW);
+        if let (Some(&at), Some(&xor)) = (input.values.first().and_then(|v| v.first()), input.values.first().and_then(|v| v.get(1))) {
+            let count = names.len().min(headers.len());
+            let header = &mut headers[usize::from(at) % count].1;
+            if !header.is_empty() {
+                let i = usize::from(xor) % header.len();
+                header[i] ^= input.flags >> 3;
+            }
+        }
+        headers
+    } else {
+        names.iter().zip(&input.values).map(|(n, v)| (n.to_string(), v.to_vec())).collect()
+    };
+    let pairs = pairs(&headers);
+    let accepted = verifier.verify(pairs.as_slice(), input.body, input.now).is_ok();
+    let expected = oracle::accepts(input.scheme, &key, &headers, input.body, input.now);
+    assert_eq!(accepted, expected, "{:?}: hookguard says {accepted}, the oracle {expected}", input.scheme);
+}

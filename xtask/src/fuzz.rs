@@ -1,0 +1,111 @@
+//! cargo-fuzz: every target for a given time, on the nightly toolchain.
+
+use std::process::Command;
+
+use crate::{Result, root, tools};
+
+/// The fuzz targets, in `fuzz/fuzz_targets/`.
+pub const TARGETS: [&str; 8] = [
+    "header_hex",
+    "header_base64",
+    "header_standard",
+    "header_stripe",
+    "event",
+    "verify_any",
+    "roundtrip",
+    "differential",
+];
+
+/// One target's run: executions and the coverage libFuzzer reports at the end.
+#[derive(Debug)]
+pub struct Run {
+    pub target: &'static str,
+    pub executions: u64,
+    pub coverage: u64,
+    pub corpus: u64,
+}
+
+/// Runs every target for `seconds`. With `scratch`, new inputs go to a copy of the committed
+/// seeds under target/ (the tests leave the tree as it was); without, into `fuzz/corpus/`.
+pub fn run_all(seconds: u64, scratch: bool) -> Result<Vec<Run>> {
+    tools::ensure_nightly()?;
+    tools::ensure_cargo_fuzz()?;
+    let fuzz_dir = root().join("fuzz");
+    let target_dir = root().join("target/fuzz");
+    let build = Command::new("cargo")
+        .args(["+nightly", "fuzz", "build", "--target-dir"])
+        .arg(&target_dir)
+        .current_dir(&fuzz_dir)
+        .status()
+        .map_err(|e| format!("cargo fuzz build: {e}"))?;
+    if !build.success() {
+        return Err("cargo fuzz build failed".into());
+    }
+    let mut runs = Vec::new();
+    for target in TARGETS {
+        let seeds = fuzz_dir.join("corpus").join(target);
+        let corpus = if scratch {
+            let dir = root().join("target/fuzz-corpus").join(target);
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            dir
+        } else {
+            seeds.clone()
+        };
+        eprintln!("+ fuzz {target} for {seconds} s");
+        let mut command = Command::new("cargo");
+        command.args(["+nightly", "fuzz", "run", "--target-dir"]).arg(&target_dir).arg(target).arg(&corpus);
+        if corpus != seeds {
+            command.arg(&seeds);
+        }
+        let output = command
+            .args(["--", &format!("-max_total_time={seconds}"), "-print_final_stats=1", "-rss_limit_mb=4096"])
+            .current_dir(&fuzz_dir)
+            .output()
+            .map_err(|e| format!("cargo fuzz run {target}: {e}"))?;
+        let log = String::from_utf8_lossy(&output.stderr);
+        if !output.status.success() {
+            let tail: Vec<&str> = log.lines().rev().take(40).collect();
+            let tail: Vec<&str> = tail.into_iter().rev().collect();
+            return Err(format!(
+                "fuzz target {target} failed; the crashing input is under fuzz/artifacts/{target}/\n{}",
+                tail.join("\n")
+            ));
+        }
+        let run = Run {
+            target,
+            executions: stat(&log, "stat::number_of_executed_units:"),
+            coverage: last_number_after(&log, " cov: "),
+            corpus: last_number_after(&log, " corp: "),
+        };
+        println!(
+            "fuzz {target}: {} executions in {seconds} s, coverage {} edges, corpus {}",
+            run.executions, run.coverage, run.corpus
+        );
+        runs.push(run);
+    }
+    Ok(runs)
+}
+
+fn stat(log: &str, key: &str) -> u64 {
+    log.lines().find_map(|l| l.trim().strip_prefix(key)?.trim().parse().ok()).unwrap_or(0)
+}
+
+fn last_number_after(log: &str, marker: &str) -> u64 {
+    log.lines()
+        .rev()
+        .find_map(|l| {
+            let rest = l.split(marker).nth(1)?;
+            rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
+        })
+        .unwrap_or(0)
+}
+
+/// `cargo xtask fuzz [SECONDS]`: every target, into the committed corpus.
+pub fn command(args: &[String]) -> Result {
+    let seconds = match args.first() {
+        Some(s) => s.parse().map_err(|_| format!("not a number of seconds: {s}"))?,
+        None => 60,
+    };
+    run_all(seconds, false).map(|_| ())
+}
