@@ -19,21 +19,20 @@ pub const TARGETS: [&str; 8] = [
 /// One target's run: executions and the coverage libFuzzer reports at the end.
 #[derive(Debug)]
 pub struct Run {
-    pub target: &'static str,
     pub executions: u64,
     pub coverage: u64,
     pub corpus: u64,
 }
 
-/// Runs every target for `seconds`. With `scratch`, new inputs go to a copy of the committed
-/// seeds under target/ (the tests leave the tree as it was); without, into `fuzz/corpus/`.
-pub fn run_all(seconds: u64, scratch: bool) -> Result<Vec<Run>> {
-    tools::ensure_nightly()?;
+/// Runs every target for `seconds`, from the committed seeds in `fuzz/corpus/`. New inputs go
+/// to a working corpus under `target/fuzz-corpus/`, never into the tree: kept between runs
+/// (`cargo xtask fuzz`), or started afresh (`fresh`, for the tests).
+pub fn run_all(seconds: u64, fresh: bool) -> Result<Vec<Run>> {
     tools::ensure_cargo_fuzz()?;
     let fuzz_dir = root().join("fuzz");
     let target_dir = root().join("target/fuzz");
-    let build = Command::new("cargo")
-        .args(["+nightly", "fuzz", "build", "--target-dir"])
+    let build = tools::fuzz_cargo()
+        .args(["fuzz", "build", "--target-dir"])
         .arg(&target_dir)
         .current_dir(&fuzz_dir)
         .status()
@@ -44,14 +43,11 @@ pub fn run_all(seconds: u64, scratch: bool) -> Result<Vec<Run>> {
     let mut runs = Vec::new();
     for target in TARGETS {
         let seeds = fuzz_dir.join("corpus").join(target);
-        let corpus = if scratch {
-            let dir = root().join("target/fuzz-corpus").join(target);
-            let _ = std::fs::remove_dir_all(&dir);
-            std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-            dir
-        } else {
-            seeds.clone()
-        };
+        let corpus = root().join("target/fuzz-corpus").join(target);
+        if fresh {
+            let _ = std::fs::remove_dir_all(&corpus);
+        }
+        std::fs::create_dir_all(&corpus).map_err(|e| format!("{}: {e}", corpus.display()))?;
         eprintln!("+ fuzz {target} for {seconds} s");
         let mut command = Command::new("cargo");
         command.args(["+nightly", "fuzz", "run", "--target-dir"]).arg(&target_dir).arg(target).arg(&corpus);
@@ -73,7 +69,6 @@ pub fn run_all(seconds: u64, scratch: bool) -> Result<Vec<Run>> {
             ));
         }
         let run = Run {
-            target,
             executions: stat(&log, "stat::number_of_executed_units:"),
             coverage: last_number_after(&log, " cov: "),
             corpus: last_number_after(&log, " corp: "),
@@ -101,7 +96,7 @@ fn last_number_after(log: &str, marker: &str) -> u64 {
         .unwrap_or(0)
 }
 
-/// `cargo xtask fuzz [SECONDS]`: every target, into the committed corpus.
+/// `cargo xtask fuzz [SECONDS]`: every target, growing the working corpus.
 pub fn command(args: &[String]) -> Result {
     let seconds = match args.first() {
         Some(s) => s.parse().map_err(|_| format!("not a number of seconds: {s}"))?,

@@ -18,7 +18,7 @@ const USAGE: &str = "usage: cargo xtask <command>
                  the worker inside workerd
   build-worker   build the edge worker (wrangler runs this)
   build-npm      build the npm package into wasm-pkg/pkg and pack it into target/npm
-  fuzz [SECONDS] run every fuzz target for SECONDS (default 60), growing fuzz/corpus
+  fuzz [SECONDS] run every fuzz target for SECONDS (default 60) from fuzz/corpus
   send           sign a Trigger.dev sample (or a file) and post it to the local worker;
                  `cargo xtask send --help` for options";
 

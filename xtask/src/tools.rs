@@ -36,14 +36,24 @@ pub fn ensure_targets() -> Result {
     run(Command::new("rustup").args(["target", "add"]).args(&missing))
 }
 
-/// The nightly toolchain cargo-fuzz needs, installed through rustup if missing.
-pub fn ensure_nightly() -> Result {
-    let output =
-        Command::new("rustup").args(["toolchain", "list"]).output().map_err(|e| format!("rustup: {e}"))?;
-    if String::from_utf8_lossy(&output.stdout).lines().any(|l| l.starts_with("nightly")) {
-        return Ok(());
+/// A `cargo` for cargo-fuzz, which needs nightly compiler flags: the nightly toolchain,
+/// installed through rustup if missing; if it cannot be installed, the stable toolchain with
+/// `RUSTC_BOOTSTRAP=1`, which accepts the same flags.
+pub fn fuzz_cargo() -> Command {
+    let listed = Command::new("rustup").args(["toolchain", "list"]).output();
+    let has_nightly =
+        listed.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).lines().any(|l| l.starts_with("nightly")));
+    let nightly = has_nightly
+        || run(Command::new("rustup").args(["toolchain", "install", "nightly", "--profile", "minimal"]))
+            .is_ok();
+    let mut cargo = Command::new("cargo");
+    if nightly {
+        cargo.arg("+nightly");
+    } else {
+        eprintln!("no nightly toolchain: fuzzing on stable with RUSTC_BOOTSTRAP=1");
+        cargo.env("RUSTC_BOOTSTRAP", "1");
     }
-    run(Command::new("rustup").args(["toolchain", "install", "nightly", "--profile", "minimal"]))
+    cargo
 }
 
 /// cargo-fuzz at the pinned version.
