@@ -147,10 +147,14 @@ impl Verifier {
                 if scratch.len() < body.len() {
                     scratch.resize(body.len(), 0);
                 }
-                if let Err(Error::ScratchTooSmall { needed }) = verified.parse(&mut scratch[..]) {
-                    scratch.resize(needed, 0);
+                let event = match verified.parse(&mut scratch[..]) {
+                    Err(Error::ScratchTooSmall { needed }) => {
+                        scratch.resize(needed, 0);
+                        verified.parse(&mut scratch[..])
+                    }
+                    parsed => parsed,
                 }
-                let event = verified.parse(&mut scratch[..]).map_err(js_error)?;
+                .map_err(js_error)?;
                 let key = event.idempotency_key.as_str().as_bytes();
                 KEY.with(|k| {
                     let mut k = k.borrow_mut();
