@@ -1,5 +1,9 @@
 //! What the Worker reads from its environment: secrets, limits, TTLs and the forward target.
 
+use core::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
 use hookguard::{Scheme, Verifier};
 use worker::Env;
 
@@ -31,7 +35,13 @@ impl Default for Ttls {
     }
 }
 
-/// Everything one webhook route needs, read per request (bindings are per request in Workers).
+thread_local! {
+    /// Configurations already read in this isolate. Secrets and variables change only with a
+    /// new deployment, which starts new isolates.
+    static LOADED: RefCell<HashMap<Scheme, Rc<Config>>> = RefCell::new(HashMap::new());
+}
+
+/// Everything one webhook route needs.
 pub struct Config {
     pub verifier: Verifier,
     pub max_body: usize,
@@ -40,9 +50,19 @@ pub struct Config {
 }
 
 impl Config {
-    /// Reads the route's configuration. Fails closed: a missing or unusable secret, or a bad
-    /// forward target, answers 500 `not_configured` and nothing is accepted.
-    pub fn load(env: &Env, scheme: Scheme) -> Result<Self, Reject> {
+    /// The route's configuration, read once per isolate. Fails closed: a missing or unusable
+    /// secret, or a bad forward target, answers 500 `not_configured` and nothing is accepted
+    /// (and is read again on the next request).
+    pub fn load(env: &Env, scheme: Scheme) -> Result<Rc<Self>, Reject> {
+        if let Some(config) = LOADED.with(|loaded| loaded.borrow().get(&scheme).cloned()) {
+            return Ok(config);
+        }
+        let config = Rc::new(Self::read(env, scheme)?);
+        LOADED.with(|loaded| loaded.borrow_mut().insert(scheme, Rc::clone(&config)));
+        Ok(config)
+    }
+
+    fn read(env: &Env, scheme: Scheme) -> Result<Self, Reject> {
         let name = secret_name(scheme);
         let current = text(env, &name).ok_or(Reject::NOT_CONFIGURED)?;
         let previous = text(env, &format!("{name}_PREVIOUS"));

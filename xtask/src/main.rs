@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+mod bench;
 mod elf;
 mod fuzz;
 mod npm;
@@ -18,6 +19,8 @@ const USAGE: &str = "usage: cargo xtask <command>
                  the worker inside workerd
   build-worker   build the edge worker (wrangler runs this)
   build-npm      build the npm package into wasm-pkg/pkg and pack it into target/npm
+  bench          every benchmark in one run; writes benches/RESULTS.md and the README's
+                 Performance section
   fuzz [SECONDS] run every fuzz target for SECONDS (default 60) from fuzz/corpus
   send           sign a Trigger.dev sample (or a file) and post it to the local worker;
                  `cargo xtask send --help` for options";
@@ -28,6 +31,7 @@ fn main() -> ExitCode {
         Some("dev") => worker::dev(),
         Some("test") => test(),
         Some("build-worker") => worker::build(),
+        Some("bench") => bench::run_all(false).map(|_| ()),
         Some("fuzz") => fuzz::command(args.get(1..).unwrap_or_default()),
         Some("build-npm") => npm::build().map(|tarball| println!("{}", tarball.display())),
         Some("send") => worker::send(args.get(1..).unwrap_or_default()),
@@ -98,7 +102,7 @@ impl Tally {
 }
 
 /// A file's size raw and gzipped (by the system's gzip -9, as a CDN would serve it).
-fn sizes(path: &Path) -> Result<(u64, u64)> {
+pub(crate) fn sizes(path: &Path) -> Result<(u64, u64)> {
     let raw = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?.len();
     let output =
         Command::new("gzip").args(["-9", "-c"]).arg(path).output().map_err(|e| format!("gzip: {e}"))?;
@@ -120,7 +124,7 @@ fn from_root(command: &mut Command) -> &mut Command {
     command
 }
 
-fn cargo() -> Command {
+pub(crate) fn cargo() -> Command {
     let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     // Warnings are errors here, never in the source.
     command.env("RUSTFLAGS", "-D warnings").env("RUSTDOCFLAGS", "-D warnings");
@@ -193,6 +197,18 @@ fn test() -> Result {
     println!("npm package .wasm: {raw} bytes raw, {gzipped} bytes gzipped");
     let packed = std::fs::metadata(&tarball).map_err(|e| e.to_string())?.len();
     println!("npm package tarball: {packed} bytes ({})", tarball.display());
+
+    // The benchmark harness end to end on a tiny budget: it builds and runs, numbers aside.
+    let report = bench::run_all(true)?;
+    let text = std::fs::read_to_string(&report).map_err(|e| e.to_string())?;
+    for section in
+        ["## Targets", "## Core", "## Heap allocations", "## npm package", "## Worker under load", "## Sizes"]
+    {
+        if !text.contains(section) {
+            return Err(format!("{}: no {section} section", report.display()));
+        }
+    }
+    tally.passed += 1;
 
     // Every fuzz target briefly; a crash fails the run (`cargo xtask fuzz` runs them longer).
     let runs = fuzz::run_all(15, true)?;

@@ -1,0 +1,126 @@
+// Both workers under load in local workerd (Miniflare 4 listening on 127.0.0.1), from
+// autocannon on 127.0.0.1, bounded in time: valid (each event distinct), invalid (bad
+// signature) and duplicate (one event again and again) traffic. Afterwards, every distinct
+// event must have reached the origin exactly once. Prints JSON.
+//
+//   node benches/worker-load.mjs INPUTS_DIR [--quick]
+import crypto from "node:crypto";
+import fs from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+import { Miniflare } from "miniflare";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const [inputs, ...flags] = process.argv.slice(2);
+const quick = flags.includes("--quick");
+const SECONDS = quick ? 1 : 10;
+const CONNECTIONS = 16;
+const SECRET = "bench-secret-4f1d8a";
+const FORWARD_SECRET = "whsec_dGhpcy1pcy1hLWZvcndhcmQta2V5LTMyYnl0ZXMh";
+const template = fs.readFileSync(path.join(inputs, "trigger-1024.json"), "utf8");
+
+/** A distinct 1 KiB event: the template with a fresh id of the same length. */
+function event(n) {
+  const id = `evt_${String(n).padStart(22, "0")}`;
+  const body = Buffer.from(template.replace("evt_01jq8m6xk2c3v4b5n6m7p8q9r0", id));
+  const signature = crypto.createHmac("sha256", SECRET).update(body).digest("hex");
+  return { id, body, headers: { "content-type": "application/json", "x-trigger-signature-hmacsha256": signature } };
+}
+
+async function startOrigin() {
+  const counts = new Map();
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      const id = req.headers["webhook-id"];
+      counts.set(id, (counts.get(id) ?? 0) + 1);
+      res.writeHead(200).end("{}");
+    });
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  return { counts, url: `http://127.0.0.1:${server.address().port}/hook`, close: () => new Promise((r) => server.close(r)) };
+}
+
+function start(script, origin) {
+  return new Miniflare({
+    host: "127.0.0.1",
+    port: 0,
+    modules: true,
+    scriptPath: script,
+    modulesRoot: path.dirname(script),
+    modulesRules: [
+      { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
+      { type: "CompiledWasm", include: ["**/*.wasm"] },
+    ],
+    compatibilityDate: "2026-07-01",
+    kvNamespaces: ["HOOKGUARD_KV"],
+    ratelimits: { RATE_LIMITER: { namespace_id: "1001", simple: { limit: 1_000_000, period: 60 } } },
+    bindings: { TRIGGER_WEBHOOK_SECRET: SECRET, FORWARD_URL: origin.url, FORWARD_SECRET },
+    cf: false,
+    // The workers' log lines are not this script's output.
+    handleRuntimeStdio(stdout, stderr) {
+      stdout.resume();
+      stderr.resume();
+    },
+  });
+}
+
+async function load(url, next) {
+  const result = await autocannon({
+    url: `${url}api/v2/webhooks/trigger`,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    requests: [
+      {
+        method: "POST",
+        setupRequest(request) {
+          const { body, headers } = next();
+          return { ...request, body, headers };
+        },
+      },
+    ],
+  });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
+const workers = [
+  ["hookguard (Rust)", path.resolve(here, "../edge-worker/build/index.js")],
+  ["JavaScript + WebCrypto", path.join(here, "js-worker/index.mjs")],
+];
+const runs = [];
+const exactlyOnce = {};
+let serial = 0;
+for (const [name, script] of workers) {
+  const origin = await startOrigin();
+  const mf = start(script, origin);
+  const url = await mf.ready;
+  // Valid: every request a new event.
+  const sent = [];
+  const valid = await load(url, () => {
+    const e = event(serial++);
+    sent.push(e.id);
+    return e;
+  });
+  runs.push({ worker: name, traffic: "valid", ...valid });
+  // Invalid: a wrong signature every time.
+  const forged = { ...event(0), headers: { "content-type": "application/json", "x-trigger-signature-hmacsha256": "0".repeat(64) } };
+  runs.push({ worker: name, traffic: "invalid", ...(await load(url, () => forged)) });
+  // Duplicate: one event over and over.
+  const again = event(serial++);
+  runs.push({ worker: name, traffic: "duplicate", ...(await load(url, () => again)) });
+  await new Promise((r) => setTimeout(r, 500));
+  const twice = [...origin.counts.values()].filter((c) => c > 1).length;
+  const delivered = sent.filter((id) => origin.counts.has(`trigger:${id}`)).length;
+  exactlyOnce[name] = { sent: sent.length, forwarded: delivered, forwarded_twice: twice, duplicate_event_forwarded: origin.counts.get(`trigger:${again.id}`) ?? 0 };
+  await mf.dispose();
+  await origin.close();
+}
+console.log(JSON.stringify({ seconds: SECONDS, connections: CONNECTIONS, runs, exactly_once: exactlyOnce }));

@@ -1,0 +1,413 @@
+//! `cargo xtask bench`: every benchmark in one run, written up as `benches/RESULTS.md`.
+//! The test command runs the same harness on a tiny budget and writes under target/.
+
+use core::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::{Result, cargo, elf, npm, root, run, sizes, tools, worker};
+
+const SIZES: [u64; 5] = [256, 1024, 16 * 1024, 256 * 1024, 1024 * 1024];
+const SCHEMES: [&str; 7] = ["trigger", "standard", "svix", "stripe", "github", "slack", "shopify"];
+
+fn read_json(path: &Path) -> Result<Value> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn output(command: &mut Command) -> Result<String> {
+    let out = command.output().map_err(|e| format!("{command:?}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("{command:?} failed: {}", String::from_utf8_lossy(&out.stderr)));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Criterion's median and median absolute deviation, in nanoseconds.
+fn criterion(group: &str, function: &str, size: u64) -> Result<(f64, f64)> {
+    let path = root().join(format!("target/criterion/{group}/{function}/{size}/new/estimates.json"));
+    let estimates = read_json(&path)?;
+    let point = |key: &str| estimates[key]["point_estimate"].as_f64().unwrap_or(f64::NAN);
+    Ok((point("median"), point("median_abs_dev")))
+}
+
+fn time(ns: f64) -> String {
+    match ns {
+        n if n >= 1e6 => format!("{:.2} ms", n / 1e6),
+        n if n >= 1e3 => format!("{:.2} µs", n / 1e3),
+        n => format!("{n:.0} ns"),
+    }
+}
+
+fn throughput(ns: f64, bytes: u64) -> String {
+    format!("{:.0} MiB/s", bytes as f64 / (ns / 1e9) / (1024.0 * 1024.0))
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find_map(|l| l.strip_prefix("model name")?.split(':').nth(1).map(|s| s.trim().to_string()))
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let rustc = output(Command::new("rustc").arg("--version")).unwrap_or_default();
+    format!("{cpu}, {cores} cores; {}", rustc.trim())
+}
+
+/// Runs everything; `quick` for a tiny budget (the tests), writing to `target/` instead.
+pub fn run_all(quick: bool) -> Result<PathBuf> {
+    let budget: &[&str] = if quick {
+        &["--warm-up-time", "0.01", "--measurement-time", "0.02", "--sample-size", "10"]
+    } else {
+        &["--warm-up-time", "1", "--measurement-time", "3"]
+    };
+    run(cargo()
+        .args(["bench", "--locked", "-p", "hookguard-benches", "--bench", "core", "--", "--noplot"])
+        .args(budget))?;
+    let allocations: Value = serde_json::from_str(&output(cargo().args([
+        "run",
+        "--quiet",
+        "--locked",
+        "--release",
+        "-p",
+        "hookguard-benches",
+        "--bin",
+        "alloc",
+    ]))?)
+    .map_err(|e| format!("allocation report: {e}"))?;
+
+    // The same bodies for Node.
+    let inputs = root().join("target/bench-inputs");
+    run(cargo()
+        .args(["run", "--quiet", "--locked", "--release", "-p", "hookguard-benches", "--bin", "inputs"])
+        .arg(&inputs))?;
+    let tarball = npm::build()?;
+    let unpacked = root().join("target/bench-npm");
+    npm::install_into(&unpacked)?;
+    let entry = unpacked.join("node_modules/hookguard/node.mjs");
+    let mut node = Command::new("node");
+    node.arg(root().join("benches/npm.mjs")).arg(&inputs).arg(&entry);
+    if quick {
+        node.arg("--quick");
+    }
+    let node_results: Value =
+        serde_json::from_str(&output(&mut node)?).map_err(|e| format!("npm benchmark: {e}"))?;
+
+    worker::build()?;
+    let env = tools::worker_env()?;
+    let mut load = Command::new(tools::node22());
+    load.arg(root().join("benches/worker-load.mjs")).arg(&inputs).envs(env);
+    if quick {
+        load.arg("--quick");
+    }
+    let load_results: Value =
+        serde_json::from_str(&output(&mut load)?).map_err(|e| format!("worker load: {e}"))?;
+
+    run(cargo().args([
+        "build",
+        "--locked",
+        "-p",
+        "hookguard-embedded",
+        "--release",
+        "--target",
+        "thumbv7em-none-eabihf",
+    ]))?;
+    let flash = elf::flash_size(&root().join("target/thumbv7em-none-eabihf/release/hookguard-embedded"))?;
+    let worker_wasm = sizes(&root().join("edge-worker/build/index_bg.wasm"))?;
+    let npm_wasm = sizes(&npm::pkg_dir().join("hookguard_wasm_bg.wasm"))?;
+    let tarball_size = std::fs::metadata(&tarball).map_err(|e| e.to_string())?.len();
+
+    let report = write_report(
+        &allocations,
+        &node_results,
+        &load_results,
+        flash,
+        worker_wasm,
+        npm_wasm,
+        tarball_size,
+        quick,
+    )?;
+    let path = if quick {
+        root().join("target/bench-results/RESULTS.md")
+    } else {
+        root().join("benches/RESULTS.md")
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    }
+    std::fs::write(&path, &report).map_err(|e| format!("{}: {e}", path.display()))?;
+    if !quick {
+        update_readme(&report)?;
+    }
+    println!("benchmark report: {}", path.display());
+    Ok(path)
+}
+
+struct Target {
+    what: &'static str,
+    goal: &'static str,
+    measured: String,
+    met: bool,
+}
+
+#[allow(clippy::too_many_arguments)] // one report, one call
+fn write_report(
+    allocations: &Value,
+    node: &Value,
+    load: &Value,
+    flash: u64,
+    worker_wasm: (u64, u64),
+    npm_wasm: (u64, u64),
+    tarball: u64,
+    quick: bool,
+) -> Result<String> {
+    let mut md = String::new();
+    let mut targets = Vec::new();
+    let _ = writeln!(md, "# hookguard benchmark results\n");
+    let _ = writeln!(
+        md,
+        "Written by `cargo xtask bench`{} on {}; Node {}. Medians of one run, spread = median absolute deviation; ratios are between numbers of this run.\n",
+        if quick { " (quick budget: numbers are not meaningful)" } else { "" },
+        machine(),
+        node["node"].as_str().unwrap_or("?")
+    );
+
+    // Core.
+    let _ = writeln!(md, "## Core (criterion)\n");
+    let _ =
+        writeln!(md, "| benchmark | 256 B | 1 KiB | 16 KiB | 256 KiB | 1 MiB |\n|---|---|---|---|---|---|");
+    let mut ring = Vec::new();
+    for size in SIZES {
+        ring.push(criterion("ring_hmac", "sign", size)?.0);
+    }
+    let mut row = |name: String, group: &str, function: &str| -> Result<Vec<f64>> {
+        let mut cells = Vec::new();
+        let mut medians = Vec::new();
+        for (i, size) in SIZES.into_iter().enumerate() {
+            let (median, mad) = criterion(group, function, size)?;
+            medians.push(median);
+            let ratio = median / ring.get(i).copied().unwrap_or(f64::NAN);
+            cells.push(format!("{} ±{} ({:.2}x ring)", time(median), time(mad), ratio));
+        }
+        let _ = writeln!(md, "| {name} | {} |", cells.join(" | "));
+        Ok(medians)
+    };
+    let ring_row = row("ring HMAC-SHA256 (the floor)".into(), "ring_hmac", "sign")?;
+    let mut trigger = Vec::new();
+    for scheme in SCHEMES {
+        let medians = row(format!("hookguard verify, {scheme}"), "verify", scheme)?;
+        if scheme == "trigger" {
+            trigger = medians;
+        }
+    }
+    let parse = row("hookguard verify + parse, trigger".into(), "verify_parse", "trigger")?;
+    let _ = row("standardwebhooks crate verify".into(), "standardwebhooks_crate", "verify")?;
+    let _ = writeln!(
+        md,
+        "\nThroughput at 1 MiB: hookguard trigger verify {}, ring {}.\n",
+        throughput(trigger.get(4).copied().unwrap_or(f64::NAN), 1 << 20),
+        throughput(ring_row.get(4).copied().unwrap_or(f64::NAN), 1 << 20)
+    );
+    let ratio = |a: &[f64], i: usize| {
+        a.get(i).copied().unwrap_or(f64::NAN) / ring_row.get(i).copied().unwrap_or(f64::NAN)
+    };
+    targets.push(Target {
+        what: "core Trigger.dev verify, 1 KiB",
+        goal: "≤ 1.2x ring",
+        measured: format!("{:.2}x", ratio(&trigger, 1)),
+        met: ratio(&trigger, 1) <= 1.2,
+    });
+    let worst = (2..5).map(|i| 1.0 / ratio(&trigger, i)).fold(f64::INFINITY, f64::min);
+    targets.push(Target {
+        what: "core verify, 16 KiB and up",
+        goal: "≥ 0.9x ring's throughput",
+        measured: format!("{worst:.2}x (worst size)"),
+        met: worst >= 0.9,
+    });
+    targets.push(Target {
+        what: "core verify + parse, 1 KiB Trigger.dev event",
+        goal: "≤ 2.5x ring",
+        measured: format!("{:.2}x", ratio(&parse, 1)),
+        met: ratio(&parse, 1) <= 2.5,
+    });
+
+    // Allocations.
+    let _ = writeln!(
+        md,
+        "## Heap allocations per call (1 KiB body)\n\n| library | scheme | verify | verify + parse |\n|---|---|---|---|"
+    );
+    let mut core_allocations = 0.0;
+    for r in allocations.as_array().into_iter().flatten() {
+        let (verify, parse) =
+            (r["verify"].as_f64().unwrap_or(f64::NAN), r["verify_parse"].as_f64().unwrap_or(f64::NAN));
+        if r["library"] == "hookguard" {
+            core_allocations = f64::max(core_allocations, parse);
+        }
+        let _ = writeln!(
+            md,
+            "| {} | {} | {verify} | {parse} |",
+            r["library"].as_str().unwrap_or("?"),
+            r["scheme"].as_str().unwrap_or("?")
+        );
+    }
+    targets.push(Target {
+        what: "heap allocations per core verify + parse",
+        goal: "0",
+        measured: format!("{core_allocations}"),
+        met: core_allocations == 0.0,
+    });
+
+    // Node.
+    let _ = writeln!(md, "\n## npm package in Node (verify + parsed data)\n");
+    let _ = writeln!(
+        md,
+        "| implementation | 256 B | 1 KiB | 16 KiB | 256 KiB | 1 MiB |\n|---|---|---|---|---|---|"
+    );
+    let results = node["results"].as_array().cloned().unwrap_or_default();
+    let median = |name: &str, size: u64| {
+        results
+            .iter()
+            .find(|r| r["implementation"] == name && r["size"].as_u64() == Some(size))
+            .and_then(|r| Some((r["median_us"].as_f64()?, r["mad_us"].as_f64()?)))
+    };
+    let mut names: Vec<String> = Vec::new();
+    for r in &results {
+        if let Some(name) = r["implementation"].as_str().filter(|n| !names.iter().any(|x| x == n)) {
+            names.push(name.to_string());
+        }
+    }
+    for name in &names {
+        let cells: Vec<String> = SIZES
+            .iter()
+            .map(|&size| {
+                median(name, size)
+                    .map_or("n/a".into(), |(m, d)| format!("{} ±{}", time(m * 1e3), time(d * 1e3)))
+            })
+            .collect();
+        let _ = writeln!(md, "| {name} | {} |", cells.join(" | "));
+    }
+    let at_1k = |name: &str| median(name, 1024).map_or(f64::NAN, |(m, _)| m);
+    let ours = at_1k("hookguard verify (trigger)");
+    let sdk = at_1k("@trigger.dev/sdk constructEvent (trigger)") / ours;
+    let standard = at_1k("standardwebhooks (standard)") / at_1k("hookguard verify (standard)");
+    let by_hand = ours / at_1k("node:crypto by hand (trigger)");
+    let _ =
+        writeln!(md, "\nThe SDK refuses the 256 B body (a `run.completed`, a type it does not know): n/a.\n");
+    targets.push(Target {
+        what: "npm verify vs @trigger.dev/sdk constructEvent, 1 KiB",
+        goal: "≥ 8x faster",
+        measured: format!("{sdk:.1}x faster"),
+        met: sdk >= 8.0,
+    });
+    targets.push(Target {
+        what: "npm verify vs standardwebhooks (Standard), 1 KiB",
+        goal: "≥ 2x faster",
+        measured: format!("{standard:.2}x faster"),
+        met: standard >= 2.0,
+    });
+    targets.push(Target {
+        what: "npm verify vs node:crypto by hand, 1 KiB",
+        goal: "≤ 1.5x its time",
+        measured: format!("{by_hand:.2}x its time"),
+        met: by_hand <= 1.5,
+    });
+
+    // Worker under load.
+    let _ =
+        writeln!(md, "## Worker under load (local workerd, 1 KiB events, {} s per run)\n", load["seconds"]);
+    let _ = writeln!(
+        md,
+        "| worker | traffic | requests/s | p50 | p99 | errors | non-2xx |\n|---|---|---|---|---|---|---|"
+    );
+    let mut rps = std::collections::HashMap::new();
+    for r in load["runs"].as_array().into_iter().flatten() {
+        let worker = r["worker"].as_str().unwrap_or("?");
+        let traffic = r["traffic"].as_str().unwrap_or("?");
+        let _ = writeln!(
+            md,
+            "| {worker} | {traffic} | {:.0} | {} ms | {} ms | {} | {} |",
+            r["rps"].as_f64().unwrap_or(0.0),
+            r["p50"],
+            r["p99"],
+            r["errors"],
+            r["non2xx"]
+        );
+        if traffic == "valid" {
+            rps.insert(
+                worker.to_string(),
+                (r["rps"].as_f64().unwrap_or(0.0), r["errors"].as_u64().unwrap_or(1)),
+            );
+        }
+    }
+    let _ = writeln!(md, "\nRecorded exactly once afterwards: {}\n", load["exactly_once"]);
+    let (ours, errors) = rps.get("hookguard (Rust)").copied().unwrap_or((0.0, 1));
+    let (theirs, _) = rps.get("JavaScript + WebCrypto").copied().unwrap_or((f64::INFINITY, 0));
+    targets.push(Target {
+        what: "worker throughput, 1 KiB valid events",
+        goal: "≥ the JS + WebCrypto worker, no errors",
+        measured: format!("{:.2}x, {errors} errors", ours / theirs),
+        met: ours >= theirs && errors == 0,
+    });
+
+    // Sizes.
+    let _ = writeln!(md, "## Sizes\n\n| artifact | raw | gzipped |\n|---|---|---|");
+    let _ = writeln!(md, "| edge worker `.wasm` | {} B | {} B |", worker_wasm.0, worker_wasm.1);
+    let _ = writeln!(md, "| npm `.wasm` | {} B | {} B |", npm_wasm.0, npm_wasm.1);
+    let _ = writeln!(md, "| npm tarball | {tarball} B | |");
+    let _ = writeln!(md, "| no_std firmware (verify + parse, thumbv7em) | {flash} B of flash | |\n");
+    targets.push(Target {
+        what: "worker .wasm",
+        goal: "≤ 250 KB raw, 90 KB gzipped",
+        measured: format!("{} KB, {} KB", worker_wasm.0 / 1000, worker_wasm.1 / 1000),
+        met: worker_wasm.0 <= 250_000 && worker_wasm.1 <= 90_000,
+    });
+    targets.push(Target {
+        what: "npm .wasm",
+        goal: "≤ 60 KB raw, 25 KB gzipped",
+        measured: format!("{} KB, {} KB", npm_wasm.0 / 1000, npm_wasm.1 / 1000),
+        met: npm_wasm.0 <= 60_000 && npm_wasm.1 <= 25_000,
+    });
+    targets.push(Target {
+        what: "no_std binary flash",
+        goal: "≤ 48 KiB",
+        measured: format!("{:.1} KiB", flash as f64 / 1024.0),
+        met: flash <= 48 * 1024,
+    });
+
+    let mut head = String::from("## Targets\n\n| what | target | measured | |\n|---|---|---|---|\n");
+    for t in &targets {
+        let _ = writeln!(
+            head,
+            "| {} | {} | {} | {} |",
+            t.what,
+            t.goal,
+            t.measured,
+            if t.met { "met" } else { "**missed**" }
+        );
+    }
+    head.push('\n');
+    let split = md.find("## Core").unwrap_or(md.len());
+    md.insert_str(split, &head);
+    Ok(md)
+}
+
+/// Replaces the README's Performance section with the report's targets table.
+fn update_readme(report: &str) -> Result {
+    let path = root().join("README.md");
+    let readme = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
+    let (start, end) = ("<!-- performance:start -->", "<!-- performance:end -->");
+    let (Some(a), Some(b)) = (readme.find(start), readme.find(end)) else {
+        return Err("README.md has no performance markers".into());
+    };
+    let targets = report.split("## Targets").nth(1).and_then(|t| t.split("\n## ").next()).unwrap_or_default();
+    let first_line = report.lines().nth(2).unwrap_or_default();
+    let section =
+        format!("{start}\n{first_line}\n{}\nThe full tables: `benches/RESULTS.md`.\n", targets.trim_end());
+    let updated =
+        format!("{}{section}{}", readme.get(..a).unwrap_or_default(), readme.get(b..).unwrap_or_default());
+    std::fs::write(&path, updated).map_err(|e| e.to_string())
+}
