@@ -237,23 +237,74 @@ fn record(fields: &mut Fields, node: u8, span: Span) {
     }
 }
 
+/// Each field's parent (ROOT for the top-level ones) and where its last segment starts in
+/// its path, worked out from PATHS when compiling.
+const PARENTS: [u8; COUNT] = parents();
+const SEGMENTS: [usize; COUNT] = segments();
+
+// Runs only at compile time: an index out of bounds would fail the build, never a request.
+#[allow(clippy::indexing_slicing)]
+const fn segments() -> [usize; COUNT] {
+    let mut out = [0; COUNT];
+    let mut i = 0;
+    while i < COUNT {
+        let path = PATHS[i].as_bytes();
+        let mut j = 0;
+        while j < path.len() {
+            if path[j] == b'.' {
+                out[i] = j + 1;
+            }
+            j += 1;
+        }
+        i += 1;
+    }
+    out
+}
+
+// Runs only at compile time: an index out of bounds would fail the build, never a request.
+#[allow(clippy::indexing_slicing)]
+const fn parents() -> [u8; COUNT] {
+    let mut out = [ROOT; COUNT];
+    let mut i = 0;
+    while i < COUNT {
+        let path = PATHS[i].as_bytes();
+        let mut dot = path.len();
+        let mut j = 0;
+        while j < path.len() {
+            if path[j] == b'.' {
+                dot = j;
+            }
+            j += 1;
+        }
+        let mut k = 0;
+        while k < COUNT && dot < path.len() {
+            let candidate = PATHS[k].as_bytes();
+            let mut same = candidate.len() == dot;
+            let mut m = 0;
+            while same && m < dot {
+                same = candidate[m] == path[m];
+                m += 1;
+            }
+            if same {
+                out[i] = k as u8;
+            }
+            k += 1;
+        }
+        i += 1;
+    }
+    out
+}
+
 /// The field for `key` inside the value of `parent`, if hookguard reads it.
 fn child(parent: u8, key: &[u8]) -> Option<u8> {
     // A key is one path segment: `"run.id"` is a key of that name, never the path run → id.
-    if key.contains(&b'.') {
+    if parent == UNTRACKED || key.contains(&b'.') {
         return None;
     }
-    let prefix = match parent {
-        ROOT => "",
-        UNTRACKED => return None,
-        p => PATHS.get(usize::from(p))?,
-    };
-    let index = PATHS.iter().position(|path| {
-        let Some(rest) = path.as_bytes().strip_prefix(prefix.as_bytes()) else {
-            return false;
-        };
-        let rest = if prefix.is_empty() { Some(rest) } else { rest.strip_prefix(b".") };
-        rest == Some(key)
+    let index = (0..COUNT).find(|&i| {
+        PARENTS.get(i) == Some(&parent)
+            && PATHS.get(i).zip(SEGMENTS.get(i)).and_then(|(path, &at)| path.as_bytes().get(at..))
+                == Some(key)
     })?;
     u8::try_from(index).ok()
 }
@@ -302,18 +353,26 @@ impl Reader<'_> {
             return Err(Error::InvalidJson);
         }
         let raw = self.body.get(start..end).ok_or(Error::InvalidJson)?;
-        // Keys are compared decoded, so `"\u0069d"` is `"id"` here as it is to any other reader.
-        let mut buf = [0u8; 32];
-        let mut len = 0usize;
-        let mut fits = true;
-        decode(raw, |part| match buf.get_mut(len..len + part.len()) {
-            Some(dst) => {
-                dst.copy_from_slice(part);
-                len += part.len();
-            }
-            None => fits = false,
-        });
-        let field = if fits { buf.get(..len).and_then(|k| child(parent, k)) } else { None };
+        if parent == UNTRACKED {
+            return Ok(UNTRACKED);
+        }
+        // Keys are compared decoded, so `"\u0069d"` is `"id"` here as it is to any other reader
+        // (and a key with invalid UTF-8 is none of hookguard's).
+        let field = if raw.contains(&b'\\') || !raw.is_ascii() {
+            let mut buf = [0u8; 32];
+            let mut len = 0usize;
+            let mut fits = true;
+            decode(raw, |part| match buf.get_mut(len..len + part.len()) {
+                Some(dst) => {
+                    dst.copy_from_slice(part);
+                    len += part.len();
+                }
+                None => fits = false,
+            });
+            if fits { buf.get(..len).and_then(|k| child(parent, k)) } else { None }
+        } else {
+            child(parent, raw)
+        };
         let Some(field) = field else {
             return Ok(UNTRACKED);
         };
@@ -329,6 +388,9 @@ impl Reader<'_> {
     /// leaving the reader just past it.
     fn string_end(&mut self) -> Result<usize> {
         loop {
+            // Plain text runs to the next quote, backslash or control byte: skip it in one go.
+            let rest = self.body.get(self.pos..).unwrap_or_default();
+            self.pos += plain_len(rest).ok_or(Error::InvalidJson)?;
             match self.next().ok_or(Error::InvalidJson)? {
                 b'"' => return Ok(self.pos - 1),
                 b'\\' => match self.next().ok_or(Error::InvalidJson)? {
@@ -342,9 +404,9 @@ impl Reader<'_> {
                     }
                     _ => return Err(Error::InvalidJson),
                 },
-                0x00..=0x1f => return Err(Error::InvalidJson),
-                // Other bytes, valid UTF-8 or not, are text; decoding replaces invalid ones.
-                _ => {}
+                // A raw control byte. Other bytes, valid UTF-8 or not, are text; decoding
+                // replaces invalid ones.
+                _ => return Err(Error::InvalidJson),
             }
         }
     }
@@ -386,6 +448,32 @@ impl Reader<'_> {
         self.digits();
         Ok(())
     }
+}
+
+/// How many bytes of `text` come before the first quote, backslash or control byte (`None`:
+/// there is none). Eight bytes at a time: a string body is most of a payload.
+fn plain_len(text: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    // A byte of `x` is zero exactly when the same byte of the result has its high bit set
+    // (the classic test; lower bytes may be flagged too, so the exact byte is found below).
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    let mut chunks = text.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in chunks.by_ref() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_ne_bytes(word);
+        let special = has_zero(x ^ (ONES * u64::from(b'"')))
+            | has_zero(x ^ (ONES * u64::from(b'\\')))
+            | (x.wrapping_sub(ONES * 0x20) & !x & HIGHS);
+        if special != 0 {
+            break;
+        }
+        offset += 8;
+    }
+    let tail = text.get(offset..)?;
+    tail.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).map(|i| offset + i)
 }
 
 /// Decodes a string's raw content (escapes, and any invalid UTF-8 as U+FFFD), passing the
