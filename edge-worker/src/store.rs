@@ -61,16 +61,21 @@ impl Store {
         Ok(Store { kv, ttls: *ttls })
     }
 
-    /// Claims `key` in this isolate, then checks and marks it in KV.
+    /// Checks `key` in KV, claims it in this isolate, and marks it in flight.
+    ///
+    /// The done mark is read before the claim, so that repeats of a finished delivery answer
+    /// "duplicate" even while another repeat is being checked; the claim then keeps two
+    /// requests of this isolate from processing one delivery at once.
     pub async fn begin(&self, key: &str) -> Result<Begin, Reject> {
+        if self.kv.get(&format!("{DONE}{key}")).text().await.map_err(unavailable)?.is_some() {
+            return Ok(Begin::Done);
+        }
         let fresh = CLAIMED.with(|claimed| claimed.borrow_mut().insert(key.to_string()));
         if !fresh {
             return Ok(Begin::InFlight);
         }
         let claim = Claim { key: key.to_string() };
-        if self.kv.get(&format!("{DONE}{key}")).text().await.map_err(unavailable)?.is_some() {
-            return Ok(Begin::Done);
-        }
+        // A delivery that finished since the check above still has its in-flight mark.
         if self.kv.get(&format!("{IN_FLIGHT}{key}")).text().await.map_err(unavailable)?.is_some() {
             return Ok(Begin::InFlight);
         }
