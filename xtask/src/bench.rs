@@ -107,16 +107,7 @@ pub fn run_all(quick: bool) -> Result<PathBuf> {
     let load_results: Value =
         serde_json::from_str(&output(&mut load)?).map_err(|e| format!("worker load: {e}"))?;
 
-    run(cargo().args([
-        "build",
-        "--locked",
-        "-p",
-        "hookguard-embedded",
-        "--release",
-        "--target",
-        "thumbv7em-none-eabihf",
-    ]))?;
-    let flash = elf::flash_size(&root().join("target/thumbv7em-none-eabihf/release/hookguard-embedded"))?;
+    let flash = elf::firmware_flash()?;
     let worker_wasm = sizes(&root().join("edge-worker/build/index_bg.wasm"))?;
     let npm_wasm = sizes(&npm::pkg_dir().join("hookguard_wasm_bg.wasm"))?;
     let tarball_size = std::fs::metadata(&tarball).map_err(|e| e.to_string())?.len();

@@ -2,12 +2,28 @@
 
 use std::path::Path;
 
+use crate::{Result, cargo, root, run};
+
+/// Builds the no-heap firmware image (`embedded/`) for a Cortex-M4F and returns its flash size.
+pub fn firmware_flash() -> Result<u64> {
+    run(cargo().args([
+        "build",
+        "--locked",
+        "-p",
+        "hookguard-embedded",
+        "--release",
+        "--target",
+        "thumbv7em-none-eabihf",
+    ]))?;
+    flash_size(&root().join("target/thumbv7em-none-eabihf/release/hookguard-embedded"))
+}
+
 const SHF_ALLOC: u32 = 0x2;
 const SHT_NOBITS: u32 = 8;
 
 /// Sums the sizes of allocated sections that occupy file space (.vector_table, .text,
 /// .rodata, .data): what is written to flash.
-pub fn flash_size(path: &Path) -> Result<u64, String> {
+fn flash_size(path: &Path) -> Result<u64> {
     let elf = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
     if elf.get(..5) != Some(b"\x7fELF\x01") {
         return Err(format!("{}: not a 32-bit ELF file", path.display()));

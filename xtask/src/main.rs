@@ -148,17 +148,7 @@ fn test() -> Result {
         "--target",
         "wasm32-unknown-unknown",
     ]))?;
-    run(cargo().args([
-        "build",
-        "--locked",
-        "-p",
-        "hookguard-embedded",
-        "--release",
-        "--target",
-        "thumbv7em-none-eabihf",
-    ]))?;
-    let firmware = root().join("target/thumbv7em-none-eabihf/release/hookguard-embedded");
-    let flash = elf::flash_size(&firmware)?;
+    let flash = elf::firmware_flash()?;
     println!(
         "no_std firmware (verify + parse a Trigger.dev event, thumbv7em-none-eabihf): {flash} bytes of flash"
     );
