@@ -33,19 +33,19 @@ thread_local! {
 
 /// The error JavaScript sees: `{ code, status }` from the core's one table.
 fn js_error(error: Error) -> JsValue {
+    error_object(error.code(), error.status())
+}
+
+/// `{ code, status }`, which the JavaScript side turns into a `WebhookError`.
+fn error_object(code: &str, status: u16) -> JsValue {
     let object = Object::new();
-    let _ = Reflect::set(&object, &"code".into(), &error.code().into());
-    let _ = Reflect::set(&object, &"status".into(), &error.status().into());
+    let _ = Reflect::set(&object, &"code".into(), &code.into());
+    let _ = Reflect::set(&object, &"status".into(), &status.into());
     object.into()
 }
 
 fn scheme(name: &str) -> Result<Scheme, JsValue> {
-    Scheme::from_name(name).ok_or_else(|| {
-        let object = Object::new();
-        let _ = Reflect::set(&object, &"code".into(), &"unknown_scheme".into());
-        let _ = Reflect::set(&object, &"status".into(), &500.into());
-        object.into()
-    })
+    Scheme::from_name(name).ok_or_else(|| error_object("unknown_scheme", 500))
 }
 
 /// The input buffer, grown to at least `len` bytes; returns its address in wasm memory.
