@@ -1,7 +1,9 @@
 // Both workers under load in local workerd (Miniflare 4 listening on 127.0.0.1), from
 // autocannon on 127.0.0.1, bounded in time: valid (each event distinct), invalid (bad
-// signature) and duplicate (one event again and again) traffic. Afterwards, every distinct
-// event must have reached the origin exactly once. Prints JSON.
+// signature) and duplicate (one event again and again) traffic; the Rust worker once more with
+// a single ledger object (its per-object throughput). Afterwards, every distinct event must
+// have reached the origin exactly once. The Rust worker's log lines give what each event cost
+// in storage operations. Prints JSON.
 //
 //   node benches/worker-load.mjs INPUTS_DIR [--quick]
 import crypto from "node:crypto";
@@ -43,7 +45,10 @@ async function startOrigin() {
   return { counts, url: `http://127.0.0.1:${server.address().port}/hook`, close: () => new Promise((r) => server.close(r)) };
 }
 
-function start(script, origin) {
+/** The Rust worker's request log lines, parsed. */
+const lines = [];
+
+function start(script, origin, durableObjects, extra = {}) {
   return new Miniflare({
     host: "127.0.0.1",
     port: 0,
@@ -56,12 +61,22 @@ function start(script, origin) {
     ],
     compatibilityDate: "2026-07-01",
     kvNamespaces: ["HOOKGUARD_KV"],
+    durableObjects,
     ratelimits: { RATE_LIMITER: { namespace_id: "1001", simple: { limit: 1_000_000, period: 60 } } },
-    bindings: { TRIGGER_WEBHOOK_SECRET: SECRET, FORWARD_URL: origin.url, FORWARD_SECRET },
+    bindings: { TRIGGER_WEBHOOK_SECRET: SECRET, FORWARD_URL: origin.url, FORWARD_SECRET, ...extra },
     cf: false,
-    // The workers' log lines are not this script's output.
+    // The workers' log lines are not this script's output; the request lines are kept.
     handleRuntimeStdio(stdout, stderr) {
-      stdout.resume();
+      stdout.on("data", (chunk) => {
+        for (const line of chunk.toString().split("\n")) {
+          const at = line.indexOf('{"');
+          if (at >= 0 && line.includes('"method"')) {
+            try {
+              lines.push(JSON.parse(line.slice(at)));
+            } catch {}
+          }
+        }
+      });
       stderr.resume();
     },
   });
@@ -91,16 +106,22 @@ async function load(url, next) {
   };
 }
 
+// The Rust worker's ledger and run objects, as its wrangler.toml declares them; the JS
+// worker keeps its KV-only job.
+const objects = {
+  LEDGER: { className: "Ledger", useSQLite: true },
+  RUNS: { className: "Run", useSQLite: true },
+};
 const workers = [
-  ["hookguard (Rust)", path.resolve(here, "../edge-worker/build/index.js")],
-  ["JavaScript + WebCrypto", path.join(here, "js-worker/index.mjs")],
+  ["hookguard (Rust)", path.resolve(here, "../edge-worker/build/index.js"), objects],
+  ["JavaScript + WebCrypto", path.join(here, "js-worker/index.mjs"), undefined],
 ];
 const runs = [];
 const exactlyOnce = {};
 let serial = 0;
-for (const [name, script] of workers) {
+for (const [name, script, durableObjects] of workers) {
   const origin = await startOrigin();
-  const mf = start(script, origin);
+  const mf = start(script, origin, durableObjects);
   const url = await mf.ready;
   // Valid: every request a new event.
   const sent = [];
@@ -123,4 +144,27 @@ for (const [name, script] of workers) {
   await mf.dispose();
   await origin.close();
 }
-console.log(JSON.stringify({ seconds: SECONDS, connections: CONNECTIONS, runs, exactly_once: exactlyOnce }));
+
+// One ledger object alone: how many first deliveries a second it takes.
+{
+  const origin = await startOrigin();
+  const mf = start(workers[0][1], origin, objects, { LEDGER_SHARDS: "1" });
+  const url = await mf.ready;
+  runs.push({ worker: "hookguard (Rust), 1 ledger object", traffic: "valid", ...(await load(url, () => event(serial++))) });
+  await mf.dispose();
+  await origin.close();
+}
+
+/** Storage operations per request, averaged over the log lines of one kind. */
+function cost(filter) {
+  const chosen = lines.filter(filter);
+  const mean = (field) => chosen.reduce((sum, l) => sum + (l[field] ?? 0), 0) / Math.max(chosen.length, 1);
+  const fields = ["kv_reads", "kv_writes", "ledger_requests", "run_requests", "sql_rows_written"];
+  return { requests: chosen.length, ...Object.fromEntries(fields.map((f) => [f, mean(f)])) };
+}
+const costs = {
+  first: cost((l) => l.outcome === "accepted"),
+  duplicate_from_kv: cost((l) => l.outcome === "duplicate" && l.code === "kv"),
+  duplicate_from_ledger: cost((l) => l.outcome === "duplicate" && l.code === "ledger"),
+};
+console.log(JSON.stringify({ seconds: SECONDS, connections: CONNECTIONS, runs, exactly_once: exactlyOnce, costs }));

@@ -1,4 +1,6 @@
-//! What the Worker reads from its environment: secrets, limits, TTLs and the forward target.
+//! What the Worker reads from its environment: secrets, limits, the ledger's schedule and
+//! windows, the destination and the tokens. Read once per isolate (secrets and variables
+//! change only with a deployment, which starts new isolates); a bad value fails closed.
 
 use core::cell::RefCell;
 use std::collections::HashMap;
@@ -7,82 +9,168 @@ use std::rc::Rc;
 use hookguard::{Scheme, Verifier};
 use worker::Env;
 
-use crate::Reject;
-use crate::forward::Forward;
+use crate::reply::Refusal;
 
-/// The KV namespace binding.
+/// The KV namespace: the edge cache of idempotency keys.
 pub const KV_BINDING: &str = "HOOKGUARD_KV";
 /// The Rate Limiting binding.
 pub const RATE_LIMITER_BINDING: &str = "RATE_LIMITER";
+/// The ledger's Durable Object namespace: the authority on idempotency keys.
+pub const LEDGER_BINDING: &str = "LEDGER";
+/// One Durable Object per run: its latest status.
+pub const RUNS_BINDING: &str = "RUNS";
+
 /// Workers KV refuses an `expirationTtl` under 60 s.
 const KV_MIN_TTL: u64 = 60;
+/// About 5 s, 30 s, 2 min, 10 min, 30 min, 1 h, 3 h, 6 h, 12 h and 24 h: two days in all.
+const DEFAULT_SCHEDULE: [u64; 10] = [5, 30, 120, 600, 1800, 3600, 10_800, 21_600, 43_200, 86_400];
+const DAY: u64 = 24 * 3600;
 
-/// How long each kind of KV entry lives, in seconds.
-#[derive(Clone, Copy, Debug)]
-pub struct Ttls {
-    /// A delivery being processed (`IN_FLIGHT_TTL_SECONDS`, default 60): if the Worker dies
-    /// mid-way, the mark expires and the provider's retry goes through.
-    pub in_flight: u64,
-    /// A delivery done (`IDEMPOTENCY_TTL_SECONDS`, default 3 days: Stripe retries for 3 days).
-    pub done: u64,
-    /// Event summaries and run statuses (`RECORD_TTL_SECONDS`, default 30 days).
-    pub record: u64,
+/// Everything one webhook route needs.
+pub struct Route {
+    pub verifier: Verifier,
+    pub max_body: usize,
 }
 
-impl Default for Ttls {
-    fn default() -> Self {
-        Ttls { in_flight: 60, done: 3 * 24 * 3600, record: 30 * 24 * 3600 }
-    }
+/// Where accepted events go: a URL and the key their deliveries are signed with.
+pub struct Destination {
+    /// A short name, shown with each delivery.
+    pub name: String,
+    /// `https:`, or `http:` to this machine.
+    pub url: String,
+    /// A Standard Webhooks signer over `FORWARD_SECRET`.
+    pub signer: Verifier,
+}
+
+/// The settings every route shares.
+pub struct Settings {
+    /// How long a taken key answers "duplicate", in seconds (`IDEMPOTENCY_TTL_SECONDS`,
+    /// default 3 days: Stripe retries for 3 days). Also the KV cache's TTL.
+    pub dedupe_window: u64,
+    /// How long bodies are kept, in seconds (`RETENTION_SECONDS`, default 3 days); keys are
+    /// kept at least as long.
+    pub retention: u64,
+    /// Delays between attempts, in seconds (`RETRY_SCHEDULE_SECONDS`, comma-separated).
+    pub schedule: Vec<u64>,
+    /// How many ledger objects share the keys (`LEDGER_SHARDS`, default 4).
+    pub shards: u32,
+    /// How long the origin has to answer one attempt (`FORWARD_TIMEOUT_SECONDS`, default 10).
+    pub forward_timeout: u64,
+    /// `FORWARD_URL` with `FORWARD_SECRET`; `None`: events are recorded, sent nowhere.
+    pub destination: Option<Destination>,
+    /// `ADMIN_TOKEN`: the deliveries API. Unset: those routes answer 404.
+    pub admin_token: Option<String>,
+    /// `RUNS_API_TOKEN`: the runs API (the admin token works too).
+    pub runs_token: Option<String>,
 }
 
 thread_local! {
-    /// Configurations already read in this isolate. Secrets and variables change only with a
-    /// new deployment, which starts new isolates.
-    static LOADED: RefCell<HashMap<Scheme, Rc<Config>>> = RefCell::new(HashMap::new());
+    static ROUTES: RefCell<HashMap<Scheme, Rc<Route>>> = RefCell::new(HashMap::new());
+    static SETTINGS: RefCell<Option<Rc<Settings>>> = const { RefCell::new(None) };
 }
 
-/// Everything one webhook route needs.
-pub struct Config {
-    pub verifier: Verifier,
-    pub max_body: usize,
-    pub forward: Option<Forward>,
-    pub ttls: Ttls,
-}
-
-impl Config {
-    /// The route's configuration, read once per isolate. Fails closed: a missing or unusable
-    /// secret, or a bad forward target, answers 500 `not_configured` and nothing is accepted
-    /// (and is read again on the next request).
-    pub fn load(env: &Env, scheme: Scheme) -> Result<Rc<Self>, Reject> {
-        if let Some(config) = LOADED.with(|loaded| loaded.borrow().get(&scheme).cloned()) {
-            return Ok(config);
+impl Route {
+    /// The route's verifier, built once per isolate. A missing or unusable secret answers
+    /// 500 `not_configured` and nothing is accepted (and is read again on the next request).
+    pub fn load(env: &Env, scheme: Scheme) -> Result<Rc<Self>, Refusal> {
+        if let Some(route) = ROUTES.with(|routes| routes.borrow().get(&scheme).cloned()) {
+            return Ok(route);
         }
-        let config = Rc::new(Self::read(env, scheme)?);
-        LOADED.with(|loaded| loaded.borrow_mut().insert(scheme, Rc::clone(&config)));
-        Ok(config)
+        let route = Rc::new(Self::read(env, scheme)?);
+        ROUTES.with(|routes| routes.borrow_mut().insert(scheme, Rc::clone(&route)));
+        Ok(route)
     }
 
-    fn read(env: &Env, scheme: Scheme) -> Result<Self, Reject> {
+    fn read(env: &Env, scheme: Scheme) -> Result<Self, Refusal> {
         let name = secret_name(scheme);
-        let current = text(env, &name).ok_or(Reject::NOT_CONFIGURED)?;
+        let current = text(env, &name).ok_or(Refusal::NotConfigured)?;
         let previous = text(env, &format!("{name}_PREVIOUS"));
         let secrets: Vec<&str> =
             [Some(current.as_str()), previous.as_deref()].into_iter().flatten().collect();
-        let defaults = Ttls::default();
-        let ttls = Ttls {
-            in_flight: number(env, "IN_FLIGHT_TTL_SECONDS", defaults.in_flight).max(KV_MIN_TTL),
-            done: number(env, "IDEMPOTENCY_TTL_SECONDS", defaults.done).max(KV_MIN_TTL),
-            record: number(env, "RECORD_TTL_SECONDS", defaults.record).max(KV_MIN_TTL),
-        };
         let max_body = usize::try_from(number(env, "MAX_BODY_BYTES", hookguard::DEFAULT_MAX_BODY as u64))
             .unwrap_or(hookguard::DEFAULT_MAX_BODY);
-        let tolerance = number(env, "TIMESTAMP_TOLERANCE_SECONDS", hookguard::DEFAULT_TOLERANCE_SECS);
         let verifier = Verifier::new(scheme, &secrets)
-            .map_err(|_| Reject::NOT_CONFIGURED)?
-            .with_tolerance(tolerance)
+            .map_err(|_| misconfigured(&format!("{name} is not a usable secret")))?
+            .with_tolerance(tolerance(env))
             .with_max_body(max_body);
-        Ok(Config { verifier, max_body, forward: Forward::load(env)?, ttls })
+        Ok(Route { verifier, max_body })
     }
+}
+
+impl Settings {
+    /// The shared settings, read and checked once per isolate.
+    pub fn load(env: &Env) -> Result<Rc<Self>, Refusal> {
+        if let Some(settings) = SETTINGS.with(|s| s.borrow().clone()) {
+            return Ok(settings);
+        }
+        let settings = Rc::new(Self::read(env).map_err(|why| misconfigured(&why))?);
+        SETTINGS.with(|s| *s.borrow_mut() = Some(Rc::clone(&settings)));
+        Ok(settings)
+    }
+
+    fn read(env: &Env) -> Result<Self, String> {
+        let dedupe_window = number(env, "IDEMPOTENCY_TTL_SECONDS", 3 * DAY).max(KV_MIN_TTL);
+        let tolerance = tolerance(env);
+        if dedupe_window < tolerance {
+            return Err(format!(
+                "IDEMPOTENCY_TTL_SECONDS ({dedupe_window}) is shorter than TIMESTAMP_TOLERANCE_SECONDS \
+                 ({tolerance}): a replay could pass between them"
+            ));
+        }
+        let schedule = match text(env, "RETRY_SCHEDULE_SECONDS") {
+            None => DEFAULT_SCHEDULE.to_vec(),
+            Some(list) => parse_schedule(&list)?,
+        };
+        let shards = number(env, "LEDGER_SHARDS", 4);
+        if !(1..=256).contains(&shards) {
+            return Err(format!("LEDGER_SHARDS must be 1 to 256, not {shards}"));
+        }
+        Ok(Settings {
+            dedupe_window,
+            retention: number(env, "RETENTION_SECONDS", 3 * DAY),
+            schedule,
+            shards: u32::try_from(shards).unwrap_or(1),
+            forward_timeout: number(env, "FORWARD_TIMEOUT_SECONDS", 10).clamp(1, 60),
+            destination: destination(env)?,
+            admin_token: text(env, "ADMIN_TOKEN"),
+            runs_token: text(env, "RUNS_API_TOKEN"),
+        })
+    }
+
+    /// How long keys are kept: the dedupe window, and at least as long as bodies.
+    pub fn key_window(&self) -> u64 {
+        self.dedupe_window.max(self.retention)
+    }
+}
+
+/// `5,30,120`: whole seconds, at least one, each at least 1 s.
+fn parse_schedule(list: &str) -> Result<Vec<u64>, String> {
+    let delays: Option<Vec<u64>> =
+        list.split(',').map(|d| d.trim().parse().ok().filter(|d| *d > 0)).collect();
+    delays.filter(|d| !d.is_empty() && d.len() <= 50).ok_or_else(|| {
+        format!("RETRY_SCHEDULE_SECONDS must be 1 to 50 whole seconds > 0, comma-separated, not {list:?}")
+    })
+}
+
+fn destination(env: &Env) -> Result<Option<Destination>, String> {
+    let Some(url) = text(env, "FORWARD_URL") else { return Ok(None) };
+    if !is_allowed_url(&url) {
+        return Err("FORWARD_URL must be https:, or http: to localhost".into());
+    }
+    let secret = text(env, "FORWARD_SECRET").ok_or("FORWARD_URL is set but FORWARD_SECRET is not")?;
+    let signer = Verifier::new(Scheme::Standard, &[secret])
+        .map_err(|_| "FORWARD_SECRET is not a Standard Webhooks key (whsec_ and base64)".to_string())?;
+    Ok(Some(Destination { name: "origin".into(), url, signer }))
+}
+
+/// Logs why the configuration is refused (never a value, only names) and fails closed.
+fn misconfigured(why: &str) -> Refusal {
+    worker::console_error!("{}", serde_json::json!({ "outcome": "not_configured", "why": why }));
+    Refusal::NotConfigured
+}
+
+fn tolerance(env: &Env) -> u64 {
+    number(env, "TIMESTAMP_TOLERANCE_SECONDS", hookguard::DEFAULT_TOLERANCE_SECS)
 }
 
 /// `TRIGGER_WEBHOOK_SECRET`, `STANDARD_WEBHOOK_SECRET`, ... (plus `_PREVIOUS` for rotation).
@@ -97,27 +185,64 @@ pub fn text(env: &Env, name: &str) -> Option<String> {
     value.ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
 }
 
-/// With `RUNS_API_TOKEN` set, the runs endpoint wants `Authorization: Bearer <token>`
-/// (compared in constant time); without it, it is open.
-pub fn authorize_runs(env: &Env, req: &worker::Request) -> Result<(), Reject> {
-    use subtle::ConstantTimeEq;
-    let Some(token) = text(env, "RUNS_API_TOKEN") else { return Ok(()) };
-    let given = req.headers().get("authorization").ok().flatten().unwrap_or_default();
-    let given = given.strip_prefix("Bearer ").unwrap_or_default();
-    if bool::from(given.as_bytes().ct_eq(token.as_bytes())) {
-        Ok(())
-    } else {
-        Err(Reject::new(401, "unauthorized"))
-    }
-}
-
 fn number(env: &Env, name: &str, default: u64) -> u64 {
-    text(env, name).and_then(|v| v.trim().parse().ok()).unwrap_or(default)
+    text(env, name).and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
-/// Asks the Rate Limiting binding about `key`. Without the binding, or if it errs, the
-/// request goes on: the limiter protects the origin, and losing an event would be worse.
-pub async fn allowed_by_rate_limit(env: &Env, key: &str) -> bool {
-    let Ok(limiter) = env.rate_limiter(RATE_LIMITER_BINDING) else { return true };
-    limiter.limit(key.to_string()).await.map_or(true, |outcome| outcome.success)
+/// `https://` anywhere, `http://` only to this machine. Checked on the text, without the
+/// `url` crate (whose IDNA tables would double the .wasm); workerd parses it again on fetch.
+fn is_allowed_url(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    if let Some(rest) = lower.strip_prefix("https://") {
+        return !rest.is_empty();
+    }
+    let Some(rest) = lower.strip_prefix("http://") else { return false };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    // No userinfo: `http://localhost@evil.example` must not pass as localhost.
+    if authority.contains('@') {
+        return false;
+    }
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().map(|h| format!("[{h}]")).unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default().to_string(),
+    };
+    matches!(host.as_str(), "localhost" | "127.0.0.1" | "[::1]")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{is_allowed_url, parse_schedule};
+
+    #[test]
+    fn forward_urls_are_https_or_local_http() {
+        for ok in [
+            "https://origin.example/webhooks",
+            "HTTPS://origin.example",
+            "http://localhost:3000/api",
+            "http://127.0.0.1/hook",
+            "http://[::1]:8080/",
+        ] {
+            assert!(is_allowed_url(ok), "{ok}");
+        }
+        for bad in [
+            "http://example.com/hook",
+            "http://localhost.example.com/",
+            "http://localhost@evil.example/",
+            "http://127.0.0.1.evil.example/",
+            "ftp://localhost/",
+            "https://",
+            "localhost:3000",
+            "",
+        ] {
+            assert!(!is_allowed_url(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn schedules_are_positive_whole_seconds() {
+        assert_eq!(parse_schedule("5, 30,120"), Ok(vec![5, 30, 120]));
+        for bad in ["", "0", "5,,30", "5,-1", "1.5", "a"] {
+            assert!(parse_schedule(bad).is_err(), "{bad}");
+        }
+    }
 }

@@ -1,114 +1,91 @@
-//! Forwarding verified events to the origin, signed as Standard Webhooks deliveries.
+//! One attempt to deliver an event to a destination, signed as a Standard Webhooks delivery
+//! with `webhook-id` = the idempotency key (the same on every attempt). Redirects are never
+//! followed: a 3xx is a failed attempt.
 
 use core::time::Duration;
 
 use futures_util::future::{Either, select};
-use hookguard::{Event, Scheme, Verifier};
-use worker::{Delay, Env, Fetch, Headers, Method, Request, RequestInit};
+use serde::Serialize;
+use worker::{Date, Delay, Fetch, Headers, Method, Request, RequestInit, RequestRedirect};
 
-use crate::Reject;
-use crate::config::text;
+use crate::config::Destination;
 
-/// How long the origin has to answer.
-const TIMEOUT: Duration = Duration::from_secs(10);
-
-/// The origin to forward to (`FORWARD_URL`) and the key to sign with (`FORWARD_SECRET`).
-pub struct Forward {
-    url: String,
-    signer: Verifier,
+/// What one attempt came to.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Attempt {
+    /// Unix milliseconds when it started.
+    pub at: u64,
+    /// The destination's HTTP status, if it answered.
+    pub status: Option<u16>,
+    /// Why it failed: `http_status`, `redirect`, `timeout`, `network`; `None`: delivered.
+    pub error: Option<&'static str>,
+    pub duration_ms: u64,
 }
 
-impl Forward {
-    /// `None` without `FORWARD_URL`. The URL must be `https:`, or `http:` to localhost for
-    /// development; `FORWARD_SECRET` must then be a Standard Webhooks key (`whsec_...`).
-    pub fn load(env: &Env) -> Result<Option<Self>, Reject> {
-        let Some(url) = text(env, "FORWARD_URL") else { return Ok(None) };
-        let url = url.trim().to_string();
-        if !is_allowed(&url) {
-            return Err(Reject::NOT_CONFIGURED);
-        }
-        let secret = text(env, "FORWARD_SECRET").ok_or(Reject::NOT_CONFIGURED)?;
-        let signer = Verifier::new(Scheme::Standard, &[secret]).map_err(|_| Reject::NOT_CONFIGURED)?;
-        Ok(Some(Forward { url, signer }))
-    }
-
-    /// POSTs the raw body with `webhook-id` = the idempotency key; any 2xx is success. The
-    /// source scheme and event type go along as `x-hookguard-scheme` and
-    /// `x-hookguard-event-type` (outside the signature, like GitHub's own event header).
-    pub async fn send(&self, body: &[u8], scheme: Scheme, event: &Event<'_>, now: u64) -> Result<(), Reject> {
-        let key = event.idempotency_key.as_str();
-        let signed = self.signer.sign(body, Some(key), now).map_err(|_| Reject::FORWARD_FAILED)?;
-        let headers = Headers::new();
-        let _ = headers.set("content-type", "application/json");
-        let _ = headers.set("x-hookguard-scheme", scheme.name());
-        if let Some(event_type) = event.event_type {
-            let _ = headers.set("x-hookguard-event-type", event_type);
-        }
-        for (name, value) in signed.iter() {
-            let _ = headers.set(name, value);
-        }
-        let mut init = RequestInit::new();
-        init.with_method(Method::Post)
-            .with_headers(headers)
-            .with_body(Some(worker::js_sys::Uint8Array::from(body).into()));
-        let request = Request::new_with_init(&self.url, &init).map_err(|_| Reject::FORWARD_FAILED)?;
-        let fetch = Fetch::Request(request);
-        let send = fetch.send();
-        let timeout = Delay::from(TIMEOUT);
-        futures_util::pin_mut!(send, timeout);
-        match select(send, timeout).await {
-            Either::Left((Ok(response), _)) if (200..300).contains(&response.status_code()) => Ok(()),
-            _ => Err(Reject::FORWARD_FAILED),
-        }
+impl Attempt {
+    pub fn delivered(&self) -> bool {
+        self.error.is_none()
     }
 }
 
-/// `https://` anywhere, `http://` only to this machine. Checked on the text, without the
-/// `url` crate (whose IDNA tables would double the .wasm); workerd parses it again on fetch.
-fn is_allowed(url: &str) -> bool {
-    let lower = url.to_ascii_lowercase();
-    if let Some(rest) = lower.strip_prefix("https://") {
-        return !rest.is_empty();
-    }
-    let Some(rest) = lower.strip_prefix("http://") else { return false };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    // No userinfo: `http://localhost@evil.example` must not pass as localhost.
-    if authority.contains('@') {
-        return false;
-    }
-    let host = match authority.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().map(|h| format!("[{h}]")).unwrap_or_default(),
-        None => authority.split(':').next().unwrap_or_default().to_string(),
+/// What a delivery carries besides its body.
+pub struct Envelope<'a> {
+    pub key: &'a str,
+    pub scheme: &'a str,
+    pub event_type: Option<&'a str>,
+}
+
+/// POSTs the raw body; any 2xx is delivered, anything else (a 3xx included) is not.
+pub async fn attempt(
+    destination: &Destination,
+    envelope: &Envelope<'_>,
+    body: &[u8],
+    timeout: u64,
+) -> Attempt {
+    let at = Date::now().as_millis();
+    let outcome = send(destination, envelope, body, timeout, at / 1000).await;
+    let (status, error) = match outcome {
+        Ok(status @ 200..=299) => (Some(status), None),
+        Ok(status @ 300..=399) => (Some(status), Some("redirect")),
+        Ok(status) => (Some(status), Some("http_status")),
+        Err(error) => (None, Some(error)),
     };
-    matches!(host.as_str(), "localhost" | "127.0.0.1" | "[::1]")
+    Attempt { at, status, error, duration_ms: Date::now().as_millis().saturating_sub(at) }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::is_allowed;
-
-    #[test]
-    fn forward_urls_are_https_or_local_http() {
-        for ok in [
-            "https://origin.example/webhooks",
-            "HTTPS://origin.example",
-            "http://localhost:3000/api",
-            "http://127.0.0.1/hook",
-            "http://[::1]:8080/",
-        ] {
-            assert!(is_allowed(ok), "{ok}");
-        }
-        for bad in [
-            "http://example.com/hook",
-            "http://localhost.example.com/",
-            "http://localhost@evil.example/",
-            "http://127.0.0.1.evil.example/",
-            "ftp://localhost/",
-            "https://",
-            "localhost:3000",
-            "",
-        ] {
-            assert!(!is_allowed(bad), "{bad}");
-        }
+async fn send(
+    destination: &Destination,
+    envelope: &Envelope<'_>,
+    body: &[u8],
+    timeout: u64,
+    now: u64,
+) -> Result<u16, &'static str> {
+    // Signed at each attempt: a retry a day later carries a fresh timestamp, the same id.
+    let signed = destination.signer.sign(body, Some(envelope.key), now).map_err(|_| "unsignable")?;
+    let headers = Headers::new();
+    let _ = headers.set("content-type", "application/json");
+    // Outside the signature, like GitHub's own event header: routing hints, not facts.
+    let _ = headers.set("x-hookguard-scheme", envelope.scheme);
+    if let Some(event_type) = envelope.event_type {
+        let _ = headers.set("x-hookguard-event-type", event_type);
+    }
+    for (name, value) in signed.iter() {
+        let _ = headers.set(name, value);
+    }
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post)
+        .with_headers(headers)
+        .with_redirect(RequestRedirect::Manual)
+        .with_body(Some(worker::js_sys::Uint8Array::from(body).into()));
+    let request = Request::new_with_init(&destination.url, &init).map_err(|_| "network")?;
+    let fetch = Fetch::Request(request);
+    let send = fetch.send();
+    let timeout = Delay::from(Duration::from_secs(timeout));
+    futures_util::pin_mut!(send, timeout);
+    match select(send, timeout).await {
+        Either::Left((Ok(response), _)) => Ok(response.status_code()),
+        Either::Left((Err(_), _)) => Err("network"),
+        Either::Right(_) => Err("timeout"),
     }
 }

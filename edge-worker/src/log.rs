@@ -5,7 +5,7 @@ use hookguard::{Event, Scheme};
 use serde_json::{Map, Value, json};
 use worker::Request;
 
-use crate::Reject;
+use crate::reply::{Refusal, path_and_query};
 
 pub struct LogLine {
     fields: Map<String, Value>,
@@ -15,7 +15,8 @@ impl LogLine {
     pub fn new(req: &Request) -> Self {
         let mut fields = Map::new();
         fields.insert("method".into(), json!(req.method().as_ref()));
-        fields.insert("path".into(), json!(crate::path_of(req)));
+        let url = req.inner().url();
+        fields.insert("path".into(), json!(path_and_query(&url).0));
         LogLine { fields }
     }
 
@@ -36,10 +37,26 @@ impl LogLine {
         }
     }
 
-    pub fn reject(&mut self, reject: Reject) {
+    pub fn refusal(&mut self, refusal: Refusal) {
         if !self.fields.contains_key("outcome") {
-            self.outcome("rejected", Some(reject.code));
+            self.outcome("rejected", Some(refusal.code()));
         }
+    }
+
+    /// Something that went wrong after the answer was settled (the answer stands).
+    pub fn note(&mut self, note: &str) {
+        self.fields.insert("note".into(), json!(note));
+    }
+
+    /// Storage operations this request made (`kv_reads`, `kv_writes`, `ledger_requests`,
+    /// `run_requests`, `sql_rows_written`): what an event costs, measured.
+    pub fn cost(&mut self, what: &str, count: u64) {
+        self.fields.insert(what.into(), json!(count));
+    }
+
+    /// The delivery's status after the ledger's first attempt.
+    pub fn delivery(&mut self, status: &str) {
+        self.fields.insert("delivery".into(), json!(status));
     }
 
     pub fn emit(mut self, status: u16, duration_ms: u64) {

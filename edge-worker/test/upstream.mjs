@@ -1,6 +1,6 @@
 // The origin the Worker forwards to, on 127.0.0.1: it verifies every delivery over the raw
 // bytes with node:crypto, and also asks the `standardwebhooks` library, as a user's origin
-// would. It can be switched down and up.
+// would. It can be switched down and up, made slow, or made to answer a redirect.
 import crypto from "node:crypto";
 import http from "node:http";
 import { Webhook } from "standardwebhooks";
@@ -22,6 +22,16 @@ function verifyRaw(secret, body, headers) {
 export async function startOrigin(secret) {
   const origin = {
     up: true,
+    /** Milliseconds to wait before answering. */
+    delay: 0,
+    /** Requests that reached the redirect's target: a follower would land there. */
+    followed: 0,
+    /** Every request, in order, whatever the answer: { id, status, at }. */
+    hits: [],
+    /** Per delivery id: how many of its next attempts to answer 503. */
+    failures: new Map(),
+    /** Per delivery id: a 3xx status to answer it with, always (never to be followed). */
+    redirects: new Map(),
     /** Verified deliveries, in order: { id, body (Buffer), headers, libraryVerified }. */
     received: [],
     /** Requests answered 503 while down. */
@@ -31,14 +41,36 @@ export async function startOrigin(secret) {
     count(id) {
       return origin.received.filter((r) => r.id === id).length;
     },
+    /** Attempts that reached the origin for `id`, whatever it answered. */
+    attempts(id) {
+      return origin.hits.filter((h) => h.id === id).length;
+    },
   };
   const webhook = new Webhook(secret);
   const server = http.createServer((req, res) => {
     const chunks = [];
     req.on("data", (c) => chunks.push(c));
-    req.on("end", () => {
+    req.on("end", async () => {
       const body = Buffer.concat(chunks);
-      if (!origin.up) {
+      if (req.url.startsWith("/moved")) {
+        origin.followed += 1;
+        res.writeHead(200).end();
+        return;
+      }
+      const id = req.headers["webhook-id"];
+      const hit = { id, status: 200, at: Date.now() };
+      origin.hits.push(hit);
+      if (origin.delay) await new Promise((r) => setTimeout(r, origin.delay));
+      const redirect = origin.redirects.get(id);
+      if (redirect) {
+        hit.status = redirect;
+        res.writeHead(redirect, { location: `http://127.0.0.1:${server.address().port}/moved` }).end();
+        return;
+      }
+      const failures = origin.failures.get(id) ?? 0;
+      if (failures > 0) origin.failures.set(id, failures - 1);
+      if (!origin.up || failures > 0) {
+        hit.status = 503;
         origin.refused += 1;
         res.writeHead(503).end();
         return;

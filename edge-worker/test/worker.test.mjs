@@ -1,9 +1,11 @@
-// The edge worker inside workerd (Miniflare 4) with a real local KV and Rate Limiting
-// binding, forwarding to a real origin on 127.0.0.1. Run by `cargo xtask test`, which builds
+// The edge worker inside workerd (Miniflare 4) with a real local KV, Rate Limiting binding,
+// SQLite Durable Objects (the ledger and the runs) and their alarms, delivering to a real
+// origin on 127.0.0.1 that verifies every delivery. Run by `cargo xtask test`, which builds
 // the worker first (build/index.js + build/index_bg.wasm).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
@@ -25,13 +27,17 @@ const SECRETS = {
   SHOPIFY_WEBHOOK_SECRET: "shpss_0123456789abcdef0123456789abcdef",
 };
 const FORWARD_SECRET = "whsec_dGhpcy1pcy1hLWZvcndhcmQta2V5LTMyYnl0ZXMh";
+const ADMIN_TOKEN = "admin-token-7c1e0f9a";
+const RUNS_API_TOKEN = "runs-token-9f2";
+/** Short enough to run the whole schedule in a test: 5 attempts in about 4 s. */
+const SCHEDULE = "1,1,1,1";
 const SCHEMES = ["trigger", "standard", "svix", "stripe", "github", "slack", "shopify"];
 const secretOf = (scheme) => SECRETS[`${scheme.toUpperCase()}_WEBHOOK_SECRET`];
 
 /** Every line the Worker logged, across all instances. */
 const logs = [];
 
-function start({ bindings = {}, limit = 10_000 } = {}) {
+function start({ bindings = {}, limit = 10_000, persist } = {}) {
   return new Miniflare({
     modules: true,
     scriptPath: path.join(workerDir, "build/index.js"),
@@ -41,6 +47,12 @@ function start({ bindings = {}, limit = 10_000 } = {}) {
     ],
     compatibilityDate: "2026-07-01",
     kvNamespaces: ["HOOKGUARD_KV"],
+    // As wrangler.toml declares them (programmatic Miniflare ignores its migrations).
+    durableObjects: {
+      LEDGER: { className: "Ledger", useSQLite: true },
+      RUNS: { className: "Run", useSQLite: true },
+    },
+    ...(persist ? { kvPersist: `${persist}/kv`, durableObjectsPersist: `${persist}/do` } : {}),
     ratelimits: { RATE_LIMITER: { namespace_id: "1001", simple: { limit, period: 60 } } },
     bindings,
     cf: false,
@@ -57,6 +69,7 @@ let ip = 0;
 const client = () => `198.51.100.${(ip++ % 250) + 1}`;
 
 async function post(mf, url, body, headers, from = client()) {
+  const logIndex = logs.length;
   const res = await mf.dispatchFetch(`http://localhost${url}`, {
     method: "POST",
     body,
@@ -69,8 +82,45 @@ async function post(mf, url, body, headers, from = client()) {
   } catch {
     json = undefined;
   }
-  return { status: res.status, json, text, headers: res.headers };
+  return { status: res.status, json, text, headers: res.headers, logIndex };
 }
+
+/** The Worker's log line for a request that `post` sent (the first webhook line after it). */
+async function loggedLine(res) {
+  const isRequest = (l) => l.includes('"method":"POST"') && l.includes('"path":"/');
+  await waitFor(() => logs.slice(res.logIndex).some(isRequest), "the request's log line");
+  const line = logs.slice(res.logIndex).find(isRequest);
+  return JSON.parse(line.slice(line.indexOf("{")));
+}
+
+/** Polls `check` until it holds, or fails naming `what`. */
+async function waitFor(check, what, timeout = 10_000) {
+  const deadline = Date.now() + timeout;
+  while (!(await check())) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** An admin API call with the admin token. */
+async function admin(mf, url, method = "GET") {
+  const res = await mf.dispatchFetch(`http://localhost${url}`, { method, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+  const text = await res.text();
+  return { status: res.status, text, json: text ? JSON.parse(text) : undefined };
+}
+
+/** Waits until the ledger shows `key`'s delivery in `status`; returns its detail. */
+async function waitForDelivery(key, status, on = mf) {
+  let detail;
+  await waitFor(async () => {
+    detail = (await admin(on, `/api/v2/deliveries/${encodeURIComponent(key)}`)).json;
+    return detail?.deliveries?.[0]?.status === status;
+  }, `${key} to be ${status} (last seen: ${JSON.stringify(detail?.deliveries?.[0])})`, 15_000);
+  return detail;
+}
+
+const getRun = (mf, runId) =>
+  mf.dispatchFetch(`http://localhost/api/v2/runs/${runId}`, { headers: { authorization: `Bearer ${RUNS_API_TOKEN}` } });
 
 const routeOf = (scheme) => (scheme === "trigger" ? "/api/v2/webhooks/trigger" : `/webhooks/${scheme}`);
 
@@ -96,8 +146,12 @@ before(async () => {
       ...SECRETS,
       FORWARD_URL: origin.url,
       FORWARD_SECRET,
+      ADMIN_TOKEN,
+      RUNS_API_TOKEN,
       MAX_BODY_BYTES: "65536",
       TIMESTAMP_TOLERANCE_SECONDS: "300",
+      RETRY_SCHEDULE_SECONDS: SCHEDULE,
+      FORWARD_TIMEOUT_SECONDS: "2",
     },
   });
   await mf.ready;
@@ -264,63 +318,75 @@ describe("bodies", () => {
     // The origin verified the raw bytes; the standardwebhooks library, which decodes the body
     // to a string first, cannot (the bug hookguard's byte API avoids).
     assert.equal(forwarded.libraryVerified, false);
-    const run = await (await mf.dispatchFetch("http://localhost/api/v2/runs/run_bytes")).json();
+    const run = await (await getRun(mf, "run_bytes")).json();
     assert.equal(run.errorMessage, "café 🎵 \ufffd\ufffd\ufffd");
   });
 });
 
-describe("idempotency", () => {
-  test("a repeat after done answers duplicate and is not forwarded again", async () => {
+describe("exactly once", () => {
+  test("a repeat answers duplicate and is not forwarded again", async () => {
     const { id, body } = eventBody("trigger");
     const headers = await signFor("trigger", SECRETS.TRIGGER_WEBHOOK_SECRET, body);
     const first = await post(mf, "/api/v2/webhooks/trigger", body, headers);
     assert.equal(first.status, 200);
+    assert.equal(first.json.delivery, "delivered");
     const again = await post(mf, "/api/v2/webhooks/trigger", body, headers);
     assert.equal(again.status, 200);
     assert.deepEqual(again.json, { received: true, duplicate: true });
     assert.equal(origin.count(`trigger:${id}`), 1);
   });
 
-  test("50 concurrent copies of one delivery are forwarded once", async () => {
+  test("50 concurrent copies: one taken and forwarded, 49 duplicates, no 409", async () => {
     const { id, body } = eventBody("trigger");
     const headers = await signFor("trigger", SECRETS.TRIGGER_WEBHOOK_SECRET, body);
     const answers = await Promise.all(
       Array.from({ length: 50 }, () => post(mf, "/api/v2/webhooks/trigger", body, headers)),
     );
-    const statuses = answers.map((a) => a.status);
     const forwarded = origin.count(`trigger:${id}`);
-    console.log(`# 50 concurrent copies: forwarded ${forwarded}; answers ${JSON.stringify(tally(statuses))}`);
+    const firsts = answers.filter((a) => a.json?.duplicate === false).length;
+    console.log(`# 50 concurrent copies: forwarded ${forwarded}; answers ${JSON.stringify(tally(answers.map((a) => a.status)))}; first ${firsts}`);
     assert.equal(forwarded, 1);
-    assert.ok(statuses.every((s) => s === 200 || s === 409), JSON.stringify(tally(statuses)));
-    for (const a of answers.filter((a) => a.status === 409)) {
-      assert.deepEqual(a.json, { error: "in_flight" });
-      assert.ok(Number(a.headers.get("retry-after")) > 0);
-    }
-    // Once it is done, every copy is a duplicate, however many arrive at once.
+    assert.equal(firsts, 1);
+    for (const a of answers) assert.equal(a.status, 200, a.text);
     const later = await Promise.all(Array.from({ length: 20 }, () => post(mf, "/api/v2/webhooks/trigger", body, headers)));
     for (const answer of later) assert.deepEqual([answer.status, answer.json], [200, { received: true, duplicate: true }]);
     assert.equal(origin.count(`trigger:${id}`), 1);
   });
 
-  test("forward target down then up: nothing lost, the retry is forwarded once", async () => {
+  test("KV is only the cache: with its entry removed, a copy is still a duplicate", async () => {
     const { id, body } = eventBody("trigger");
     const headers = await signFor("trigger", SECRETS.TRIGGER_WEBHOOK_SECRET, body);
-    origin.up = false;
-    const refusedBefore = origin.refused;
-    const failed = await post(mf, "/api/v2/webhooks/trigger", body, headers);
-    origin.up = true;
-    assert.equal(failed.status, 503);
-    assert.deepEqual(failed.json, { error: "forward_failed" });
-    assert.equal(origin.refused, refusedBefore + 1);
-    assert.equal(origin.count(`trigger:${id}`), 0);
-
-    const retry = await post(mf, "/api/v2/webhooks/trigger", body, headers);
-    assert.equal(retry.status, 200, retry.text);
-    assert.equal(retry.json.duplicate, false);
+    const key = `trigger:${id}`;
+    assert.equal((await post(mf, "/api/v2/webhooks/trigger", body, headers)).status, 200);
+    const kv = await mf.getKVNamespace("HOOKGUARD_KV");
+    await waitFor(async () => (await kv.get(`taken:${key}`)) !== null, "the KV cache entry");
+    const cached = await loggedLine(await post(mf, "/api/v2/webhooks/trigger", body, headers));
+    assert.equal(cached.code, "kv", "answered from KV");
+    await kv.delete(`taken:${key}`);
     const again = await post(mf, "/api/v2/webhooks/trigger", body, headers);
     assert.deepEqual(again.json, { received: true, duplicate: true });
-    assert.equal(origin.count(`trigger:${id}`), 1);
-    assert.equal(origin.forged, 0, "every forwarded request verified at the origin");
+    assert.equal((await loggedLine(again)).code, "ledger", "answered by the ledger");
+    assert.equal(origin.count(key), 1);
+  });
+
+  test("cost per event: one KV write per accepted event, none per duplicate", async () => {
+    const { id, body } = eventBody("trigger");
+    const headers = await signFor("trigger", SECRETS.TRIGGER_WEBHOOK_SECRET, body);
+    const kv = await mf.getKVNamespace("HOOKGUARD_KV");
+    const before = (await kv.list({ prefix: "taken:" })).keys.length;
+    const first = await loggedLine(await post(mf, "/api/v2/webhooks/trigger", body, headers));
+    await waitFor(async () => (await kv.get(`taken:trigger:${id}`)) !== null, "the KV cache entry");
+    const fromKv = await loggedLine(await post(mf, "/api/v2/webhooks/trigger", body, headers));
+    await kv.delete(`taken:trigger:${id}`);
+    const fromLedger = await loggedLine(await post(mf, "/api/v2/webhooks/trigger", body, headers));
+    assert.equal((await kv.list({ prefix: "taken:" })).keys.length, before, "the ledger's duplicate writes no KV entry");
+    const cost = (line) => ({ kv_reads: line.kv_reads, kv_writes: line.kv_writes, ledger_requests: line.ledger_requests, sql_rows_written: line.sql_rows_written });
+    console.log(`# cost first ${JSON.stringify(cost(first))} kv-duplicate ${JSON.stringify(cost(fromKv))} ledger-duplicate ${JSON.stringify(cost(fromLedger))}`);
+    const count = (line, field) => line[field] ?? 0;
+    assert.deepEqual([first, fromKv, fromLedger].map((l) => count(l, "kv_writes")), [1, 0, 0]);
+    assert.deepEqual([first, fromKv, fromLedger].map((l) => count(l, "ledger_requests")), [1, 0, 1]);
+    assert.equal(count(fromLedger, "sql_rows_written"), 0);
+    assert.ok(first.sql_rows_written > 0);
   });
 
   test("alert.error, whose id changes on every retry, is deduplicated by its content", async () => {
@@ -333,7 +399,197 @@ describe("idempotency", () => {
   });
 });
 
-describe("runs endpoint", () => {
+describe("never lost", () => {
+  test("origin down for the first 3 attempts, then up: delivered once, every attempt recorded", async () => {
+    const { id, body } = eventBody("trigger");
+    const key = `trigger:${id}`;
+    origin.failures.set(key, 3);
+    const res = await send(mf, "trigger", body);
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual([res.json.duplicate, res.json.delivery], [false, "pending"]);
+    // The provider's own retries are duplicates now: the ledger owns the event.
+    assert.deepEqual((await send(mf, "trigger", body)).json, { received: true, duplicate: true });
+    const detail = await waitForDelivery(key, "delivered");
+    assert.equal(origin.count(key), 1);
+    assert.deepEqual(origin.hits.filter((h) => h.id === key).map((h) => h.status), [503, 503, 503, 200]);
+    assert.deepEqual(detail.attempts.map((a) => a.status), [503, 503, 503, 200]);
+    assert.deepEqual(detail.attempts.map((a) => a.error), ["http_status", "http_status", "http_status", null]);
+    assert.equal(detail.deliveries[0].attempts, 4);
+    const gaps = detail.attempts.slice(1).map((a, i) => a.at - detail.attempts[i].at);
+    for (const gap of gaps) assert.ok(gap >= 700 && gap < 5_000, `retry gap ${gap} ms (schedule 1 s +-20%)`);
+    assert.equal(origin.forged, 0);
+  });
+
+  test("origin down past the whole schedule: failed and kept, listed, then replayed once", async () => {
+    const { id, body } = eventBody("trigger");
+    const key = `trigger:${id}`;
+    origin.failures.set(key, 1_000);
+    assert.equal((await send(mf, "trigger", body)).status, 200);
+    const failed = await waitForDelivery(key, "failed");
+    assert.equal(failed.attempts.length, SCHEDULE.split(",").length + 1);
+    const listed = await admin(mf, "/api/v2/deliveries?status=failed&limit=500");
+    assert.equal(listed.status, 200);
+    assert.ok(listed.json.deliveries.some((d) => d.key === key && d.status === "failed"), "listed as failed");
+    assert.ok(listed.json.deliveries.every((d) => d.status === "failed"));
+    origin.failures.delete(key);
+    const replayed = await admin(mf, `/api/v2/deliveries/${encodeURIComponent(key)}/replay`, "POST");
+    assert.equal(replayed.status, 200, replayed.text);
+    assert.equal(replayed.json.deliveries[0].status, "delivered");
+    assert.equal(origin.count(key), 1);
+    // A replay sends again even when delivered, with the same webhook-id.
+    const again = await admin(mf, `/api/v2/deliveries/${encodeURIComponent(key)}/replay`, "POST");
+    assert.equal(again.json.deliveries[0].status, "delivered");
+    assert.equal(origin.count(key), 2);
+  });
+
+  test("recover retries every failed delivery since a time", async () => {
+    const keys = [];
+    for (let i = 0; i < 3; i++) {
+      const { id, body } = eventBody("trigger");
+      keys.push(`trigger:${id}`);
+      origin.failures.set(`trigger:${id}`, 1_000);
+      assert.equal((await send(mf, "trigger", body)).status, 200);
+    }
+    for (const key of keys) await waitForDelivery(key, "failed");
+    for (const key of keys) origin.failures.delete(key);
+    const since = nowSeconds() - 60;
+    const recovered = await admin(mf, `/api/v2/deliveries/recover?since=${since}`, "POST");
+    assert.equal(recovered.status, 200, recovered.text);
+    assert.ok(recovered.json.recovered >= 3, JSON.stringify(recovered.json));
+    for (const key of keys) await waitForDelivery(key, "delivered");
+    for (const key of keys) assert.equal(origin.count(key), 1);
+  });
+
+  for (const code of [301, 302, 307, 308]) {
+    test(`an origin answering ${code} is a failed attempt, never followed`, async () => {
+      const { id, body } = eventBody("trigger");
+      const key = `trigger:${id}`;
+      origin.redirects.set(key, code);
+      const followedBefore = origin.followed;
+      const res = await send(mf, "trigger", body);
+      assert.deepEqual([res.status, res.json.delivery], [200, "pending"]);
+      const detail = await waitForDelivery(key, "failed");
+      assert.ok(detail.attempts.every((a) => a.status === code && a.error === "redirect"));
+      assert.equal(origin.followed, followedBefore, "the redirect was followed");
+      assert.equal(origin.count(key), 0);
+      origin.redirects.delete(key);
+    });
+  }
+
+  test("a provider that disconnects mid-request leaves nothing stuck", async () => {
+    const { id, body } = eventBody("trigger");
+    const key = `trigger:${id}`;
+    const headers = await signFor("trigger", SECRETS.TRIGGER_WEBHOOK_SECRET, body);
+    origin.delay = 800;
+    const abort = new AbortController();
+    const aborted = mf
+      .dispatchFetch("http://localhost/api/v2/webhooks/trigger", {
+        method: "POST",
+        body,
+        headers: { ...headers, "content-type": "application/json", "cf-connecting-ip": client() },
+        signal: abort.signal,
+      })
+      .catch((error) => error);
+    await waitFor(() => origin.attempts(key) > 0, "the first attempt to start");
+    abort.abort();
+    await aborted;
+    origin.delay = 0;
+    // The provider's retry: processed or duplicate, never a 409 or a 5xx.
+    const retry = await post(mf, "/api/v2/webhooks/trigger", body, headers);
+    assert.equal(retry.status, 200, retry.text);
+    await waitForDelivery(key, "delivered");
+    assert.ok(origin.count(key) >= 1);
+    assert.ok(origin.received.filter((r) => r.id === key).every((r) => r.body.equals(body)));
+    console.log(`# disconnect mid-request: delivered ${origin.count(key)} time(s), retry answered ${retry.text}`);
+  });
+
+  test("a restart on the same state resumes pending retries", async () => {
+    const persist = fs.mkdtempSync(path.join(os.tmpdir(), "hookguard-restart-"));
+    const bindings = { ...SECRETS, FORWARD_URL: origin.url, FORWARD_SECRET, ADMIN_TOKEN, RETRY_SCHEDULE_SECONDS: "3,1,1" };
+    const { id, body } = eventBody("trigger");
+    const key = `trigger:${id}`;
+    origin.failures.set(key, 1);
+    let first = start({ bindings, persist });
+    try {
+      const res = await send(first, "trigger", body);
+      assert.deepEqual([res.status, res.json.delivery], [200, "pending"]);
+    } finally {
+      await first.dispose();
+    }
+    assert.equal(origin.count(key), 0);
+    await new Promise((r) => setTimeout(r, 3_500)); // the retry comes due while it is down
+    const second = start({ bindings, persist });
+    try {
+      await waitFor(() => origin.count(key) === 1, "the retry after the restart", 15_000);
+      const detail = await admin(second, `/api/v2/deliveries/${encodeURIComponent(key)}`);
+      assert.equal(detail.json.deliveries[0].status, "delivered");
+      assert.deepEqual(detail.json.attempts.map((a) => a.status), [503, 200]);
+      assert.deepEqual((await send(second, "trigger", body)).json, { received: true, duplicate: true });
+    } finally {
+      await second.dispose();
+      fs.rmSync(persist, { recursive: true, force: true });
+    }
+  });
+
+  test("the scheduled sweep re-arms the ledger's alarms", async () => {
+    const worker = await mf.getWorker();
+    await worker.scheduled({ cron: "*/10 * * * *" });
+    await waitFor(() => logs.some((l) => l.includes('"outcome":"sweep"')), "the sweep's log line");
+    const line = logs.find((l) => l.includes('"outcome":"sweep"'));
+    assert.equal(JSON.parse(line.slice(line.indexOf("{"))).error, null);
+  });
+});
+
+describe("deliveries API", () => {
+  test("without ADMIN_TOKEN it is absent (404); with it, a wrong or missing token is 401", async () => {
+    const bare = start({ bindings: SECRETS });
+    try {
+      for (const [method, url] of [["GET", "/api/v2/deliveries"], ["GET", "/api/v2/deliveries/trigger%3Aevt_1"], ["POST", "/api/v2/deliveries/recover?since=0"], ["POST", "/api/v2/deliveries/trigger%3Aevt_1/replay"]]) {
+        const res = await bare.dispatchFetch(`http://localhost${url}`, { method, headers: { authorization: "Bearer anything" } });
+        assert.equal(res.status, 404, url);
+      }
+    } finally {
+      await bare.dispose();
+    }
+    for (const authorization of [undefined, "Bearer wrong", ADMIN_TOKEN, `Bearer ${ADMIN_TOKEN}x`, `Bearer ${RUNS_API_TOKEN}`]) {
+      const res = await mf.dispatchFetch("http://localhost/api/v2/deliveries", { headers: authorization ? { authorization } : {} });
+      assert.equal(res.status, 401, String(authorization));
+      assert.deepEqual(await res.json(), { error: "unauthorized" });
+    }
+    assert.equal((await admin(mf, "/api/v2/deliveries?status=bogus")).status, 400);
+    assert.equal((await admin(mf, "/api/v2/deliveries?limit=0")).status, 400);
+    assert.equal((await admin(mf, "/api/v2/deliveries/no-such-key")).status, 404);
+  });
+
+  test("lists newest first across every ledger object, page by page", async () => {
+    const keys = [];
+    for (let i = 0; i < 7; i++) {
+      const res = await send(mf, "trigger", eventBody("trigger").body);
+      keys.push(res.json.idempotencyKey);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const seen = [];
+    let cursor;
+    for (let page = 0; page < 3; page++) {
+      const query = `limit=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
+      const res = await admin(mf, `/api/v2/deliveries?${query}`);
+      assert.equal(res.status, 200, res.text);
+      assert.ok(res.json.deliveries.length <= 3);
+      seen.push(...res.json.deliveries);
+      cursor = res.json.nextCursor;
+    }
+    assert.deepEqual(seen.slice(0, 7).map((d) => d.key), [...keys].reverse(), "newest first, no gaps, no repeats");
+    const times = seen.map((d) => d.receivedAt);
+    assert.deepEqual(times, [...times].sort((a, b) => b - a));
+    const detail = await admin(mf, `/api/v2/deliveries/${encodeURIComponent(keys[0])}`);
+    assert.equal(detail.status, 200);
+    assert.equal(detail.json.deliveries[0].destination, "origin");
+    assert.equal(detail.json.attempts.length, 1);
+    assert.equal(typeof detail.json.attempts[0].durationMs, "number");
+  });
+});
+
+describe("runs API", () => {
   test("GET /api/v2/runs/{runId} returns the last status recorded", async () => {
     const runId = randomId("run");
     for (const [type, status] of [
@@ -343,7 +599,7 @@ describe("runs endpoint", () => {
       const body = Buffer.from(JSON.stringify({ id: randomId("evt"), type, run: { id: runId, status, number: 9 } }));
       assert.equal((await send(mf, "trigger", body)).status, 200);
     }
-    const res = await mf.dispatchFetch(`http://localhost/api/v2/runs/${runId}`);
+    const res = await getRun(mf, runId);
     assert.equal(res.status, 200);
     const run = await res.json();
     assert.equal(run.runId, runId);
@@ -351,9 +607,24 @@ describe("runs endpoint", () => {
     assert.equal(run.number, 9);
     assert.equal(run.type, "run.completed");
 
-    const missing = await mf.dispatchFetch("http://localhost/api/v2/runs/run_never_seen");
+    const missing = await getRun(mf, "run_never_seen");
     assert.equal(missing.status, 404);
     assert.deepEqual(await missing.json(), { error: "not_found" });
+  });
+
+  test("a status never regresses: terminal stays terminal, older events never overwrite newer", async () => {
+    const runId = randomId("run");
+    const event = (type, status, created) =>
+      Buffer.from(JSON.stringify({ id: randomId("evt"), created, type, run: { id: runId, status } }));
+    const deliver = async (...args) => assert.equal((await send(mf, "trigger", event(...args))).status, 200);
+    await deliver("run.started", "EXECUTING", "2026-01-01T10:00:02.000Z");
+    await deliver("run.started", "QUEUED", "2026-01-01T10:00:01.000Z"); // older: ignored
+    assert.equal((await (await getRun(mf, runId)).json()).status, "EXECUTING");
+    await deliver("run.completed", "COMPLETED", "2026-01-01T10:00:05.000Z");
+    await deliver("run.reattempting", "EXECUTING", "2026-01-01T10:00:09.000Z"); // newer, but not terminal
+    await deliver("run.started", "EXECUTING", undefined); // no created: still not over a terminal
+    const run = await (await getRun(mf, runId)).json();
+    assert.deepEqual([run.status, run.type], ["COMPLETED", "run.completed"]);
   });
 
   test("every Trigger.dev sample is accepted, and a failed run's status is recorded", async () => {
@@ -361,37 +632,42 @@ describe("runs endpoint", () => {
       const res = await send(mf, "trigger", fs.readFileSync(path.join(samples, file)));
       assert.ok(res.status === 200, `${file}: ${res.status} ${res.text}`);
     }
-    const run = await (await mf.dispatchFetch("http://localhost/api/v2/runs/run_cm3x9a0b1c2d3e4f5g6h7i8j")).json();
+    const run = await (await getRun(mf, "run_cm3x9a0b1c2d3e4f5g6h7i8j")).json();
     assert.equal(run.status, "FAILED");
     assert.equal(run.taskId, "generate-track");
   });
-});
 
-describe("runs endpoint access", () => {
   test("only Trigger.dev events record run statuses", async () => {
     const runId = randomId("run");
     const body = Buffer.from(JSON.stringify({ id: randomId("evt"), type: "run.completed", run: { id: runId, status: "COMPLETED" } }));
     assert.equal((await send(mf, "standard", body)).status, 200);
-    assert.equal((await mf.dispatchFetch(`http://localhost/api/v2/runs/${runId}`)).status, 404);
+    assert.equal((await getRun(mf, runId)).status, 404);
   });
 
-  test("with RUNS_API_TOKEN set, the runs endpoint wants the bearer token", async () => {
-    const guarded = start({ bindings: { ...SECRETS, RUNS_API_TOKEN: "runs-token-9f2" } });
+  test("without a token configured it is absent; the runs or admin token opens it", async () => {
+    const bare = start({ bindings: SECRETS });
     try {
       const runId = randomId("run");
       const body = Buffer.from(JSON.stringify({ id: randomId("evt"), type: "run.failed", run: { id: runId, status: "FAILED" } }));
-      assert.equal((await send(guarded, "trigger", body)).status, 200);
-      const url = `http://localhost/api/v2/runs/${runId}`;
-      for (const authorization of [undefined, "Bearer wrong", "runs-token-9f2", "Bearer runs-token-9f"]) {
-        const res = await guarded.dispatchFetch(url, { headers: authorization ? { authorization } : {} });
-        assert.equal(res.status, 401, String(authorization));
-        assert.deepEqual(await res.json(), { error: "unauthorized" });
-      }
-      const ok = await guarded.dispatchFetch(url, { headers: { authorization: "Bearer runs-token-9f2" } });
+      assert.equal((await send(bare, "trigger", body)).status, 200);
+      const res = await bare.dispatchFetch(`http://localhost/api/v2/runs/${runId}`);
+      assert.equal(res.status, 404);
+    } finally {
+      await bare.dispose();
+    }
+    const runId = randomId("run");
+    const body = Buffer.from(JSON.stringify({ id: randomId("evt"), type: "run.failed", run: { id: runId, status: "FAILED" } }));
+    assert.equal((await send(mf, "trigger", body)).status, 200);
+    const url = `http://localhost/api/v2/runs/${runId}`;
+    for (const authorization of [undefined, "Bearer wrong", RUNS_API_TOKEN, `Bearer ${RUNS_API_TOKEN.slice(0, -1)}`]) {
+      const res = await mf.dispatchFetch(url, { headers: authorization ? { authorization } : {} });
+      assert.equal(res.status, 401, String(authorization));
+      assert.deepEqual(await res.json(), { error: "unauthorized" });
+    }
+    for (const token of [RUNS_API_TOKEN, ADMIN_TOKEN]) {
+      const ok = await mf.dispatchFetch(url, { headers: { authorization: `Bearer ${token}` } });
       assert.equal(ok.status, 200);
       assert.equal((await ok.json()).status, "FAILED");
-    } finally {
-      await guarded.dispose();
     }
   });
 });
@@ -432,6 +708,24 @@ describe("configuration", () => {
     }
   });
 
+  test("a dedupe window shorter than the timestamp tolerance, or a bad schedule, is refused", async () => {
+    for (const extra of [
+      { IDEMPOTENCY_TTL_SECONDS: "120", TIMESTAMP_TOLERANCE_SECONDS: "300" },
+      { RETRY_SCHEDULE_SECONDS: "5,0,30" },
+      { LEDGER_SHARDS: "0" },
+    ]) {
+      const bad = start({ bindings: { ...SECRETS, ...extra } });
+      try {
+        const res = await send(bad, "trigger", eventBody("trigger").body);
+        assert.equal(res.status, 500, JSON.stringify(extra));
+        assert.deepEqual(res.json, { error: "not_configured" });
+        await waitFor(() => logs.some((l) => l.includes('"outcome":"not_configured"') && l.includes(Object.keys(extra)[0])), "the reason in the log");
+      } finally {
+        await bad.dispose();
+      }
+    }
+  });
+
   test("the rate limit answers 429 per source and client", async () => {
     const limited = start({ bindings: SECRETS, limit: 3 });
     try {
@@ -467,7 +761,7 @@ describe("logs", () => {
     const res = await send(mf, "trigger", body);
     assert.equal(res.status, 200);
     await new Promise((r) => setTimeout(r, 200));
-    const lines = logs.filter((l) => l.includes(res.json.idempotencyKey));
+    const lines = logs.filter((l) => l.includes(res.json.idempotencyKey) && l.includes('"method"'));
     assert.equal(lines.length, 1, logs.slice(-5).join("\n"));
     const line = JSON.parse(lines[0].slice(lines[0].indexOf("{")));
     assert.equal(line.outcome, "accepted");

@@ -8,13 +8,15 @@ mod bench;
 mod elf;
 mod fuzz;
 mod npm;
+mod origin;
 mod tools;
 mod worker;
 
 type Result<T = ()> = core::result::Result<T, String>;
 
 const USAGE: &str = "usage: cargo xtask <command>
-  dev            start the edge worker on 127.0.0.1:8787 with local KV (the main job)
+  dev            start the edge worker on 127.0.0.1:8787 with local KV, Durable Objects and
+                 alarms, and a development origin on 127.0.0.1:8788 (the main job)
   test           every check and test: format, lints, Rust tests, no_std builds and sizes,
                  the worker inside workerd
   build-worker   build the edge worker (wrangler runs this)

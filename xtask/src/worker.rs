@@ -8,7 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use hookguard::{Scheme, Verifier};
 
-use crate::{Result, root, run, tools};
+use crate::{Result, origin, root, run, tools};
 
 /// Built-in samples: one of each Trigger.dev event type.
 const SAMPLES: [(&str, &[u8]); 10] = [
@@ -40,21 +40,29 @@ pub fn build() -> Result {
     run(Command::new("worker-build").arg("--release").current_dir(worker_dir()).envs(env))
 }
 
-/// Starts the worker on 127.0.0.1:8787 with local KV (wrangler builds it first).
+/// Where `cargo xtask dev`'s development origin listens.
+const ORIGIN_PORT: u16 = 8788;
+
+/// Starts the worker on 127.0.0.1:8787 with local KV, Durable Objects (the ledger, runs) and
+/// alarms, and a development origin on 127.0.0.1:8788 that verifies what it receives
+/// (wrangler builds the worker first).
 pub fn dev() -> Result {
     let env = tools::worker_env()?;
     let vars = dev_vars();
-    if vars.exists() {
-        println!("Development secrets: {} (kept from an earlier run)", vars.display());
-    } else {
-        std::fs::write(&vars, development_secrets()?).map_err(|e| format!("{}: {e}", vars.display()))?;
-        println!("Development secrets created in {} (not committed)", vars.display());
-    }
+    let added = ensure_dev_vars()?;
+    println!("Development secrets and tokens: {} ({added} added now; never committed)", vars.display());
+    let secret = dev_var("FORWARD_SECRET").ok_or("no FORWARD_SECRET in .dev.vars")?;
+    origin::start(ORIGIN_PORT, &secret)?;
+    println!("Development origin on http://127.0.0.1:{ORIGIN_PORT}: it verifies and prints every delivery.");
     println!(
-        "Local KV lives in edge-worker/.wrangler/state. Once the worker is up, send it a signed sample:"
+        "Local KV, the ledger and run objects live in edge-worker/.wrangler/state. Once the worker is up:"
     );
     println!("    cargo xtask send alert.run.failed          # or any of: {}", sample_names());
     println!("    cargo xtask send --scheme stripe --file event.json");
+    println!(
+        "    curl -H \"authorization: Bearer $(grep ADMIN_TOKEN {} | cut -d'\"' -f2)\" http://127.0.0.1:8787/api/v2/deliveries",
+        vars.display()
+    );
     run(Command::new("wrangler")
         .args(["dev", "--ip", "127.0.0.1", "--port", "8787"])
         .current_dir(worker_dir())
@@ -95,19 +103,39 @@ fn base64(bytes: &[u8]) -> String {
     out
 }
 
-/// A `.dev.vars` with a fresh secret per scheme.
-fn development_secrets() -> Result<String> {
-    let mut out = String::from(
-        "# Development secrets for `wrangler dev`, made by `cargo xtask dev`. Never deploy these.\n",
-    );
+/// Fresh development values for every variable `.dev.vars` holds: a secret per scheme, the
+/// forward target (the development origin) and its key, and the API tokens.
+fn development_values() -> Result<Vec<(String, String)>> {
+    let whsec = || Ok::<_, String>(format!("whsec_{}", base64(&random_bytes::<32>()?)));
+    let mut values = Vec::new();
     for scheme in Scheme::ALL {
         let value = match scheme {
-            Scheme::Standard | Scheme::Svix => format!("whsec_{}", base64(&random_bytes::<32>()?)),
+            Scheme::Standard | Scheme::Svix => whsec()?,
             _ => format!("dev_{}", hex(&random_bytes::<16>()?)),
         };
-        out.push_str(&format!("{}_WEBHOOK_SECRET=\"{value}\"\n", scheme.name().to_ascii_uppercase()));
+        values.push((format!("{}_WEBHOOK_SECRET", scheme.name().to_ascii_uppercase()), value));
     }
-    Ok(out)
+    values.push(("FORWARD_URL".into(), format!("http://127.0.0.1:{ORIGIN_PORT}/webhooks")));
+    values.push(("FORWARD_SECRET".into(), whsec()?));
+    values.push(("ADMIN_TOKEN".into(), format!("dev_admin_{}", hex(&random_bytes::<16>()?))));
+    values.push(("RUNS_API_TOKEN".into(), format!("dev_runs_{}", hex(&random_bytes::<16>()?))));
+    Ok(values)
+}
+
+/// Writes the `.dev.vars` values that are missing (all of them on a first run), keeping the
+/// rest; returns how many it added.
+fn ensure_dev_vars() -> Result<usize> {
+    let path = dev_vars();
+    let mut text = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        "# Development secrets for `wrangler dev`, made by `cargo xtask dev`. Never deploy these.\n".into()
+    });
+    let missing: Vec<(String, String)> =
+        development_values()?.into_iter().filter(|(name, _)| dev_var(name).is_none()).collect();
+    for (name, value) in &missing {
+        text.push_str(&format!("{name}=\"{value}\"\n"));
+    }
+    std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(missing.len())
 }
 
 /// The value of `NAME="value"` in `.dev.vars`.

@@ -1,0 +1,437 @@
+//! The ledger's Durable Object: one SQLite database per shard, the authority on which
+//! deliveries were taken, and the owner of their attempts, retries and retention.
+//!
+//! A key is taken by one `INSERT ... ON CONFLICT DO NOTHING RETURNING`: the first copy gets
+//! a row back, every other copy none. The taking request then makes the first attempt; a
+//! failed one is retried from the object's alarm on the configured schedule, with jitter.
+//! Before an attempt starts, its delivery's due time is moved to the end of a lease, so that
+//! a crash mid-attempt leaves it due again (the alarm retries it) and an alarm never sends
+//! what another request is sending.
+
+// The `#[durable_object]` macro generates public, undocumented wasm-bindgen glue.
+#![allow(missing_docs)]
+
+use core::cell::{Cell, RefCell};
+use std::collections::HashSet;
+use std::rc::Rc;
+
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use worker::wasm_bindgen;
+use worker::{
+    Date, DurableObject, Env, Request, Response, Result, ScheduledTime, SqlStorage, SqlStorageValue, State,
+    durable_object,
+};
+
+use super::sql;
+use super::wire::{self, Answer, Cursor, Row, Taking};
+use crate::config::{Destination, Settings};
+use crate::forward::{self, Attempt, Envelope};
+
+/// At most this many due deliveries are attempted at once from one alarm; the rest next.
+const BATCH: i64 = 16;
+/// Retention runs at most this often (ms).
+const PURGE_EVERY: u64 = 3_600_000;
+
+#[durable_object]
+pub struct Ledger {
+    state: State,
+    env: Env,
+    /// Deliveries with an attempt under way in this object (`key` NUL `destination`).
+    busy: RefCell<HashSet<String>>,
+    /// When retention last ran (ms).
+    purged: Cell<u64>,
+    /// SQLite rows written (index rows included, as billed) since the last `take` began.
+    written: Cell<usize>,
+}
+
+impl DurableObject for Ledger {
+    fn new(state: State, env: Env) -> Self {
+        let sql = state.storage().sql();
+        for statement in sql::SCHEMA {
+            // A failure here shows again, as a 503, on the first statement that needs it.
+            let _ = sql.exec(statement, None);
+        }
+        Ledger { state, env, busy: RefCell::new(HashSet::new()), purged: Cell::new(0), written: Cell::new(0) }
+    }
+
+    async fn fetch(&self, mut req: Request) -> Result<Response> {
+        let op = crate::reply::path_and_query(&req.inner().url()).0.trim_start_matches('/').to_string();
+        let bytes = req.bytes().await?;
+        let answer = match op.as_str() {
+            "take" => self.take(&bytes).await,
+            "list" => self.list(&parse(&bytes)?),
+            "get" => self.get(&parse::<wire::ByKey>(&bytes)?.key),
+            "replay" => self.replay(&parse::<wire::ByKey>(&bytes)?.key).await,
+            "recover" => self.recover(parse::<wire::Since>(&bytes)?.since).await,
+            "sweep" => self.rearm().await.map(|()| Answer::Ok(json!({}))),
+            _ => Ok(Answer::Refused(404)),
+        };
+        answer
+            .or_else(|error| {
+                worker::console_error!(
+                    "{}",
+                    json!({ "outcome": "ledger_error", "op": op, "error": error.to_string() })
+                );
+                Ok::<_, worker::Error>(Answer::Refused(503))
+            })?
+            .response()
+    }
+
+    async fn alarm(&self) -> Result<Response> {
+        let now = now_ms();
+        let due: Vec<(String, String)> =
+            rows(self.sql().exec(sql::DUE, vec![int(now), SqlStorageValue::Integer(BATCH)])?)?;
+        let attempts = due.iter().map(|(key, destination)| self.attempt(key, destination));
+        for result in futures_util::future::join_all(attempts).await {
+            if let Err(error) = result {
+                worker::console_error!("{}", json!({ "outcome": "retry_error", "error": error.to_string() }));
+            }
+        }
+        if now.saturating_sub(self.purged.get()) >= PURGE_EVERY {
+            self.purge(now)?;
+        }
+        self.rearm().await?;
+        Response::ok("")
+    }
+    // No WebSocket handlers: a ledger never accepts a socket, so the runtime never calls them.
+}
+
+impl Ledger {
+    fn sql(&self) -> SqlStorage {
+        self.state.storage().sql()
+    }
+
+    fn settings(&self) -> Result<Rc<Settings>> {
+        Settings::load(&self.env).map_err(|refusal| worker::Error::RustError(refusal.code().into()))
+    }
+
+    /// Takes the key if no copy took it before, stores the event and makes the first attempt.
+    async fn take(&self, bytes: &[u8]) -> Result<Answer> {
+        let (taking, body) =
+            wire::split_take(bytes).ok_or_else(|| worker::Error::RustError("bad take".into()))?;
+        let settings = self.settings()?;
+        let now = now_ms();
+        self.written.set(0);
+        let taken = self.sql().exec(
+            sql::TAKE,
+            vec![
+                taking.key.as_str().into(),
+                taking.scheme.as_str().into(),
+                taking.event_type.clone().into(),
+                taking.event_id.clone().into(),
+                taking.run_id.clone().into(),
+                int(now),
+                body.to_vec().into(),
+            ],
+        )?;
+        let first = !taken.to_array::<Value>()?.is_empty();
+        self.count(&taken);
+        if !first {
+            return Ok(Answer::Ok(json!({ "taken": false, "rowsWritten": self.written.get() })));
+        }
+        let Some(destination) = &settings.destination else {
+            return Ok(Answer::Ok(
+                json!({ "taken": true, "status": "recorded", "rowsWritten": self.written.get() }),
+            ));
+        };
+        // Stored with its delivery in the same synchronous turn, so both commit together;
+        // the alarm is the safety net if this request dies before its attempt is recorded.
+        let lease = now + lease_ms(&settings);
+        let pending = self.sql().exec(
+            sql::PENDING,
+            vec![taking.key.as_str().into(), destination.name.as_str().into(), int(lease), int(now)],
+        )?;
+        self.count(&pending);
+        self.alarm_by(lease).await?;
+        let status = self.send(&settings, destination, &taking, body).await?;
+        Ok(Answer::Ok(json!({ "taken": true, "status": status, "rowsWritten": self.written.get() })))
+    }
+
+    /// One attempt of a delivery that is due: leased, sent, recorded.
+    async fn attempt(&self, key: &str, destination_name: &str) -> Result<()> {
+        let settings = self.settings()?;
+        let Some(destination) = settings.destination.as_ref().filter(|d| d.name == destination_name) else {
+            return Ok(());
+        };
+        let payload: Vec<(String, Option<String>, Option<Vec<u8>>)> =
+            rows(self.sql().exec(sql::PAYLOAD, vec![key.into()])?)?;
+        let Some((scheme, event_type, Some(body))) = payload.into_iter().next() else { return Ok(()) };
+        let lease = now_ms() + lease_ms(&settings);
+        self.sql().exec(sql::LEASE, vec![key.into(), destination_name.into(), int(lease)])?;
+        let taking = Taking { key: key.into(), scheme, event_type, ..Taking::default() };
+        self.send(&settings, destination, &taking, &body).await.map(|_| ())
+    }
+
+    /// Sends one attempt (unless one is under way here) and records it; returns the
+    /// delivery's status after it.
+    async fn send(
+        &self,
+        settings: &Settings,
+        destination: &Destination,
+        taking: &Taking,
+        body: &[u8],
+    ) -> Result<&'static str> {
+        let busy_key = format!("{}\0{}", taking.key, destination.name);
+        if !self.busy.borrow_mut().insert(busy_key.clone()) {
+            return Ok("pending");
+        }
+        let envelope =
+            Envelope { key: &taking.key, scheme: &taking.scheme, event_type: taking.event_type.as_deref() };
+        let attempt = forward::attempt(destination, &envelope, body, settings.forward_timeout).await;
+        self.busy.borrow_mut().remove(&busy_key);
+        let status = self.record(settings, &taking.key, &destination.name, &attempt)?;
+        let log = json!({
+            "outcome": "attempt", "idempotency_key": taking.key, "destination": destination.name,
+            "status": attempt.status, "error": attempt.error, "duration_ms": attempt.duration_ms,
+            "delivery": status,
+        });
+        worker::console_log!("{log}");
+        self.rearm().await?;
+        Ok(status)
+    }
+
+    /// Writes the attempt and moves the delivery on: delivered, pending again after the next
+    /// delay of the schedule (with jitter), or failed once the schedule is spent.
+    fn record(
+        &self,
+        settings: &Settings,
+        key: &str,
+        destination: &str,
+        attempt: &Attempt,
+    ) -> Result<&'static str> {
+        let sql = self.sql();
+        let tries: Vec<(i64,)> = rows(sql.exec(sql::TRIES, vec![key.into(), destination.into()])?)?;
+        let tries = tries.first().map_or(0, |(t,)| usize::try_from(*t).unwrap_or(0));
+        let now = now_ms();
+        let (status, next) = match settings.schedule.get(tries) {
+            _ if attempt.delivered() => ("delivered", None),
+            Some(delay) => ("pending", Some(now + jittered(delay * 1000))),
+            None => ("failed", None),
+        };
+        let recorded = sql.exec(
+            sql::RECORD_ATTEMPT,
+            vec![
+                key.into(),
+                destination.into(),
+                int(attempt.at),
+                attempt.status.map(i64::from).into(),
+                attempt.error.into(),
+                int(attempt.duration_ms),
+            ],
+        )?;
+        self.count(&recorded);
+        let moved = sql.exec(
+            sql::AFTER_ATTEMPT,
+            vec![
+                key.into(),
+                destination.into(),
+                status.into(),
+                next.map(int).unwrap_or(SqlStorageValue::Null),
+                attempt.status.map(i64::from).into(),
+                attempt.error.into(),
+                int(attempt.duration_ms),
+                int(now),
+            ],
+        )?;
+        self.count(&moved);
+        Ok(status)
+    }
+
+    fn count(&self, cursor: &worker::SqlCursor) {
+        self.written.set(self.written.get() + cursor.rows_written());
+    }
+
+    fn list(&self, query: &wire::List) -> Result<Answer> {
+        let cursor = query.cursor.clone().unwrap_or_else(Cursor::start);
+        let rows: Vec<Row> = self
+            .sql()
+            .exec(
+                &sql::list(),
+                vec![
+                    query.status.clone().into(),
+                    int(cursor.received_at),
+                    cursor.key.into(),
+                    cursor.destination.into(),
+                    SqlStorageValue::Integer(i64::from(query.limit)),
+                ],
+            )?
+            .to_array()?;
+        Ok(Answer::Ok(json!({ "rows": rows })))
+    }
+
+    fn get(&self, key: &str) -> Result<Answer> {
+        let sql = self.sql();
+        let deliveries: Vec<Row> = sql.exec(&sql::one(), vec![key.into()])?.to_array()?;
+        if deliveries.is_empty() {
+            return Ok(Answer::Refused(404));
+        }
+        let attempts: Vec<Value> = sql.exec(sql::ATTEMPTS, vec![key.into()])?.to_array()?;
+        let payload: Vec<(String, Option<String>, Option<Vec<u8>>)> =
+            rows(sql.exec(sql::PAYLOAD, vec![key.into()])?)?;
+        let body = payload.into_iter().next().and_then(|(_, _, body)| body);
+        Ok(Answer::Ok(json!({
+            "deliveries": deliveries,
+            "attempts": attempts,
+            "body": body.as_deref().map(String::from_utf8_lossy),
+        })))
+    }
+
+    /// Makes the event's delivery pending again and attempts it now, even if delivered.
+    async fn replay(&self, key: &str) -> Result<Answer> {
+        let settings = self.settings()?;
+        let kept: Vec<(Option<i64>,)> = rows(self.sql().exec(sql::BODY_KEPT, vec![key.into()])?)?;
+        match kept.first() {
+            None => return Ok(Answer::Refused(404)),
+            Some((Some(0) | None,)) => return Ok(Answer::Refused(410)),
+            Some(_) => {}
+        }
+        let Some(destination) = &settings.destination else { return Ok(Answer::Refused(409)) };
+        let now = now_ms();
+        let lease = now + lease_ms(&settings);
+        self.sql()
+            .exec(sql::PENDING, vec![key.into(), destination.name.as_str().into(), int(lease), int(now)])?;
+        self.alarm_by(lease).await?;
+        self.attempt(key, &destination.name).await?;
+        self.get(key)
+    }
+
+    /// Failed deliveries of events received since `since` (Unix seconds) are due again now.
+    async fn recover(&self, since: u64) -> Result<Answer> {
+        let now = now_ms();
+        let recovered = self.sql().exec(sql::RECOVER, vec![int(now), int(since.saturating_mul(1000))])?;
+        let count = recovered.to_array::<Value>()?.len();
+        self.alarm_by(now).await?;
+        Ok(Answer::Ok(json!({ "recovered": count })))
+    }
+
+    fn purge(&self, now: u64) -> Result<()> {
+        let settings = self.settings()?;
+        let sql = self.sql();
+        sql.exec(sql::PURGE_BODIES, vec![int(now.saturating_sub(settings.retention * 1000))])?;
+        for statement in sql::PURGE_KEYS {
+            sql.exec(statement, vec![int(now.saturating_sub(settings.key_window() * 1000))])?;
+        }
+        self.purged.set(now);
+        Ok(())
+    }
+
+    /// Sets the alarm for the next due delivery, or for retention while anything is stored.
+    async fn rearm(&self) -> Result<()> {
+        let next: Vec<(Option<i64>, i64)> = rows(self.sql().exec(sql::NEXT_DUE, None)?)?;
+        let Some((due, events)) = next.into_iter().next() else { return Ok(()) };
+        let retention = (events > 0).then(|| self.purged.get().max(now_ms()) + PURGE_EVERY);
+        let due = due.and_then(|d| u64::try_from(d).ok());
+        match due.into_iter().chain(retention).min() {
+            Some(at) => self.state.storage().set_alarm(ScheduledTime::new(js_time(at))).await,
+            None => Ok(()),
+        }
+    }
+
+    /// Brings the alarm forward to `at` if it is later or unset.
+    async fn alarm_by(&self, at: u64) -> Result<()> {
+        let storage = self.state.storage();
+        let current = storage.get_alarm().await?.and_then(|t| u64::try_from(t).ok());
+        if current.is_none_or(|current| current > at) {
+            storage.set_alarm(ScheduledTime::new(js_time(at))).await?;
+        }
+        Ok(())
+    }
+}
+
+/// How long an attempt may take before its delivery is due again.
+fn lease_ms(settings: &Settings) -> u64 {
+    (settings.forward_timeout + 5) * 1000
+}
+
+/// A delay with ±20% jitter, so that retries after an outage do not arrive all at once.
+fn jittered(ms: u64) -> u64 {
+    let factor = 0.8 + 0.4 * worker::js_sys::Math::random();
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+    let ms = (ms as f64 * factor) as u64;
+    ms
+}
+
+fn now_ms() -> u64 {
+    Date::now().as_millis()
+}
+
+fn int(value: u64) -> SqlStorageValue {
+    SqlStorageValue::Integer(i64::try_from(value).unwrap_or(i64::MAX))
+}
+
+fn js_time(ms: u64) -> worker::js_sys::Date {
+    #[allow(clippy::cast_precision_loss)]
+    let date = worker::js_sys::Date::new(&(ms as f64).into());
+    date
+}
+
+fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
+    serde_json::from_slice(bytes).map_err(|e| worker::Error::RustError(e.to_string()))
+}
+
+/// Rows as tuples, column by column (for blobs, which serde cannot read as objects).
+fn rows<T: FromRow>(cursor: worker::SqlCursor) -> Result<Vec<T>> {
+    cursor.raw().map(|row| row.and_then(|values| T::from_row(values))).collect()
+}
+
+/// A tuple read from one raw SQL row.
+trait FromRow: Sized {
+    fn from_row(values: Vec<SqlStorageValue>) -> Result<Self>;
+}
+
+trait FromValue: Sized {
+    fn from_value(value: SqlStorageValue) -> Option<Self>;
+}
+
+impl FromValue for i64 {
+    fn from_value(value: SqlStorageValue) -> Option<Self> {
+        match value {
+            SqlStorageValue::Integer(n) => Some(n),
+            SqlStorageValue::Boolean(b) => Some(i64::from(b)),
+            _ => None,
+        }
+    }
+}
+
+impl FromValue for String {
+    fn from_value(value: SqlStorageValue) -> Option<Self> {
+        if let SqlStorageValue::String(s) = value { Some(s) } else { None }
+    }
+}
+
+impl FromValue for Vec<u8> {
+    fn from_value(value: SqlStorageValue) -> Option<Self> {
+        if let SqlStorageValue::Blob(b) = value { Some(b) } else { None }
+    }
+}
+
+impl<T: FromValue> FromValue for Option<T> {
+    fn from_value(value: SqlStorageValue) -> Option<Self> {
+        match value {
+            SqlStorageValue::Null => Some(None),
+            other => T::from_value(other).map(Some),
+        }
+    }
+}
+
+fn column<T: FromValue>(values: &mut std::vec::IntoIter<SqlStorageValue>) -> Result<T> {
+    values
+        .next()
+        .and_then(T::from_value)
+        .ok_or_else(|| worker::Error::RustError("unexpected SQL column".into()))
+}
+
+macro_rules! from_row {
+    ($($t:ident),+) => {
+        impl<$($t: FromValue),+> FromRow for ($($t,)+) {
+            fn from_row(values: Vec<SqlStorageValue>) -> Result<Self> {
+                let mut values = values.into_iter();
+                Ok(($(column::<$t>(&mut values)?,)+))
+            }
+        }
+    };
+}
+from_row!(A);
+from_row!(A, B);
+from_row!(A, B, C);

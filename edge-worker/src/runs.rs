@@ -1,0 +1,192 @@
+//! Each Trigger.dev run's latest status, in a Durable Object of its own (named by the run
+//! id), so that an update is one atomic conditional write: a terminal status is never
+//! replaced by a non-terminal one, and an older event (by its signed `created`) never
+//! overwrites a newer one.
+
+// The `#[durable_object]` macro generates public, undocumented wasm-bindgen glue.
+#![allow(missing_docs)]
+
+use hookguard::Event;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use worker::wasm_bindgen;
+use worker::{
+    DurableObject, Env, Method, Request, RequestInit, Response, Result, SqlStorageValue, State, WebSocket,
+    WebSocketIncomingMessage, durable_object,
+};
+
+use crate::config::RUNS_BINDING;
+use crate::reply::Refusal;
+
+/// Statuses after which a run never changes again.
+const TERMINAL: [&str; 7] =
+    ["COMPLETED", "FAILED", "CANCELED", "CRASHED", "SYSTEM_FAILURE", "EXPIRED", "TIMED_OUT"];
+/// Run ids longer than this are not recorded.
+const MAX_RUN_ID: usize = 256;
+/// A run's status is forgotten this long after its last update (ms).
+const KEEP_MS: i64 = 30 * 24 * 3600 * 1000;
+
+const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS run (
+    one INTEGER PRIMARY KEY CHECK (one = 1),
+    run_id TEXT NOT NULL, status TEXT, type TEXT, event_id TEXT, number INTEGER, task_id TEXT,
+    error_message TEXT, created_ms INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+    terminal INTEGER NOT NULL
+)";
+
+/// Applies an update unless the stored status is terminal and the new one is not, or the
+/// stored event is newer; one row back if it applied.
+const UPDATE: &str = "INSERT INTO run
+    (one, run_id, status, type, event_id, number, task_id, error_message, created_ms, updated_at, terminal)
+    VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+    ON CONFLICT (one) DO UPDATE SET
+        status = COALESCE(excluded.status, run.status), type = excluded.type,
+        event_id = excluded.event_id, number = COALESCE(excluded.number, run.number),
+        task_id = COALESCE(excluded.task_id, run.task_id), error_message = excluded.error_message,
+        created_ms = excluded.created_ms, updated_at = excluded.updated_at,
+        terminal = MAX(run.terminal, excluded.terminal)
+    WHERE NOT (run.terminal = 1 AND excluded.terminal = 0) AND excluded.created_ms >= run.created_ms
+    RETURNING run_id";
+
+const READ: &str = "SELECT run_id AS runId, status, type, event_id AS eventId, number, task_id AS taskId,
+    error_message AS errorMessage, updated_at / 1000 AS updatedAt FROM run";
+
+/// A run's status as the API shows it.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunStatus {
+    pub run_id: String,
+    pub status: Option<String>,
+    #[serde(rename = "type")]
+    pub event_type: Option<String>,
+    pub event_id: Option<String>,
+    pub number: Option<u64>,
+    pub task_id: Option<String>,
+    pub error_message: Option<String>,
+    /// Unix seconds when hookguard took the event.
+    pub updated_at: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Update {
+    status: RunStatus,
+    /// The event's signed `created` (ms), or when it was received if it has none.
+    created_ms: u64,
+}
+
+/// The update a Trigger.dev event makes, if it names a run.
+pub fn update_of(event: &Event<'_>, now_ms: u64) -> Option<(String, Value)> {
+    let run_id = event.run_id.filter(|id| !id.is_empty() && id.len() <= MAX_RUN_ID)?;
+    let created = event.created.map(worker::js_sys::Date::parse).filter(|t| t.is_finite() && *t >= 0.0);
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let created_ms = created.map_or(now_ms, |t| t as u64);
+    let status = RunStatus {
+        run_id: run_id.into(),
+        status: event.run_status.map(Into::into),
+        event_type: event.event_type.map(Into::into),
+        event_id: event.id.map(Into::into),
+        number: event.run_number,
+        task_id: event.task_id.map(Into::into),
+        error_message: event.error_message.map(Into::into),
+        updated_at: now_ms / 1000,
+    };
+    Some((run_id.into(), serde_json::to_value(Update { status, created_ms }).ok()?))
+}
+
+/// Sends an update to the run's object.
+pub async fn update(env: &Env, run_id: &str, update: &Value) -> Result<()> {
+    call(env, run_id, "update", Some(update.to_string())).await.map(|_| ())
+}
+
+/// The run's latest status, if any.
+///
+/// # Errors
+/// `NotFound` for a run never seen (or an id too long to have been recorded).
+pub async fn status(env: &Env, run_id: &str) -> core::result::Result<Value, Refusal> {
+    if run_id.len() > MAX_RUN_ID {
+        return Err(Refusal::NotFound);
+    }
+    let mut response = call(env, run_id, "get", None).await.map_err(|_| Refusal::StorageUnavailable)?;
+    match response.status_code() {
+        200 => response.json().await.map_err(|_| Refusal::StorageUnavailable),
+        404 => Err(Refusal::NotFound),
+        _ => Err(Refusal::StorageUnavailable),
+    }
+}
+
+async fn call(env: &Env, run_id: &str, op: &str, body: Option<String>) -> Result<Response> {
+    let stub = env.durable_object(RUNS_BINDING)?.get_by_name(run_id)?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post).with_body(body.map(Into::into));
+    stub.fetch_with_request(Request::new_with_init(&format!("https://run/{op}"), &init)?).await
+}
+
+#[durable_object]
+pub struct Run {
+    state: State,
+}
+
+impl DurableObject for Run {
+    fn new(state: State, _env: Env) -> Self {
+        // A failure here shows again on the first statement that needs the table.
+        let _ = state.storage().sql().exec(SCHEMA, None);
+        Run { state }
+    }
+
+    async fn fetch(&self, mut req: Request) -> Result<Response> {
+        let url = req.inner().url();
+        let sql = self.state.storage().sql();
+        if url.ends_with("/update") {
+            let Update { status: s, created_ms } = req.json().await?;
+            let terminal = s.status.as_deref().is_some_and(|status| TERMINAL.contains(&status));
+            let applied = sql.exec(
+                UPDATE,
+                vec![
+                    s.run_id.into(),
+                    s.status.into(),
+                    s.event_type.into(),
+                    s.event_id.into(),
+                    s.number.map(|n| i64::try_from(n).unwrap_or(i64::MAX)).into(),
+                    s.task_id.into(),
+                    s.error_message.into(),
+                    int(created_ms),
+                    int(s.updated_at * 1000),
+                    SqlStorageValue::Integer(i64::from(terminal)),
+                ],
+            )?;
+            let applied = !applied.to_array::<Value>()?.is_empty();
+            self.state.storage().set_alarm(KEEP_MS).await?;
+            return Response::from_json(&serde_json::json!({ "applied": applied }));
+        }
+        match sql.exec(READ, None)?.to_array::<RunStatus>()?.into_iter().next() {
+            Some(status) => Response::from_json(&status),
+            None => Ok(Response::empty()?.with_status(404)),
+        }
+    }
+
+    async fn alarm(&self) -> Result<Response> {
+        self.state.storage().delete_all().await?;
+        Response::ok("")
+    }
+
+    async fn websocket_message(&self, _ws: WebSocket, _message: WebSocketIncomingMessage) -> Result<()> {
+        Ok(())
+    }
+
+    async fn websocket_close(
+        &self,
+        _ws: WebSocket,
+        _code: usize,
+        _reason: String,
+        _clean: bool,
+    ) -> Result<()> {
+        Ok(())
+    }
+
+    async fn websocket_error(&self, _ws: WebSocket, _error: worker::Error) -> Result<()> {
+        Ok(())
+    }
+}
+
+fn int(value: u64) -> SqlStorageValue {
+    SqlStorageValue::Integer(i64::try_from(value).unwrap_or(i64::MAX))
+}

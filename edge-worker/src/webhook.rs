@@ -1,0 +1,136 @@
+//! One webhook, in order: rate limit (before the body is read), size cap, verify, parse,
+//! the KV cache, take in the ledger (which stores and makes the first attempt), the run's
+//! status, answer. Once this answers 200, the event is stored and will reach its destination.
+
+use hookguard::Scheme;
+use serde_json::json;
+use worker::{Context, Date, Env, Request, Response};
+
+use crate::cache::Cache;
+use crate::config::{RATE_LIMITER_BINDING, Route, Settings};
+use crate::ledger::{Client, Taken, Taking};
+use crate::log::LogLine;
+use crate::reply::{self, Refusal};
+use crate::runs;
+
+pub async fn handle(
+    scheme: Scheme,
+    mut req: Request,
+    env: &Env,
+    ctx: &Context,
+    log: &mut LogLine,
+) -> Result<Response, Refusal> {
+    log.scheme(scheme);
+    let client = req.headers().get("cf-connecting-ip").ok().flatten().unwrap_or_default();
+    if !allowed_by_rate_limit(env, &format!("{}:{client}", scheme.name())).await {
+        return Err(Refusal::RateLimited);
+    }
+    let route = Route::load(env, scheme)?;
+    let settings = Settings::load(env)?;
+    let body = read_capped(&mut req, route.max_body).await?;
+
+    // Only the headers the scheme reads, copied once.
+    let headers: Vec<(&str, String)> =
+        scheme.header_names().filter_map(|name| Some((name, req.headers().get(name).ok()??))).collect();
+    let pairs: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    let now_ms = Date::now().as_millis();
+    let verified = route.verifier.verify(pairs.as_slice(), &body, now_ms / 1000)?;
+
+    // A body-sized scratch holds every unescaped string of a UTF-8 body; otherwise the core
+    // says how much it needs.
+    let mut scratch = vec![0u8; body.len()];
+    let event = match verified.parse(&mut scratch) {
+        Err(hookguard::Error::ScratchTooSmall { needed }) => {
+            scratch = vec![0u8; needed];
+            verified.parse(&mut scratch)
+        }
+        other => other,
+    }?;
+    log.event(&event);
+    let key = event.idempotency_key.as_str();
+
+    let cache = Cache::open(env);
+    if let Some(cache) = &cache {
+        log.cost("kv_reads", 1);
+        if cache.has(key).await {
+            log.outcome("duplicate", Some("kv"));
+            return Ok(duplicate());
+        }
+    }
+    let taking = Taking {
+        key: key.into(),
+        scheme: scheme.name().into(),
+        event_type: event.event_type.map(Into::into),
+        event_id: event.id.map(Into::into),
+        run_id: event.run_id.map(Into::into),
+    };
+    let Taken { status, rows_written } = Client::open(env, &settings)?.take(&taking, &body).await?;
+    log.cost("ledger_requests", 1);
+    log.cost("sql_rows_written", rows_written);
+    let Some(status) = status else {
+        log.outcome("duplicate", Some("ledger"));
+        return Ok(duplicate());
+    };
+    if let Some(cache) = cache {
+        log.cost("kv_writes", 1);
+        let (key, ttl) = (key.to_string(), settings.dedupe_window);
+        ctx.wait_until(async move { cache.remember(&key, ttl).await });
+    }
+    // Run statuses are Trigger.dev's: other schemes' senders cannot overwrite them. The
+    // event is stored whatever happens here, so a failure is logged, not answered.
+    if let Some((run_id, update)) = runs::update_of(&event, now_ms).filter(|_| scheme == Scheme::Trigger) {
+        log.cost("run_requests", 1);
+        if runs::update(env, &run_id, &update).await.is_err() {
+            log.note("run_update_failed");
+        }
+    }
+    log.outcome("accepted", None);
+    log.delivery(&status);
+    let answer = json!({
+        "received": true,
+        "duplicate": false,
+        "idempotencyKey": key,
+        "type": event.event_type,
+        "delivery": status,
+    });
+    Ok(reply::json(&answer, 200))
+}
+
+fn duplicate() -> Response {
+    reply::json(&json!({ "received": true, "duplicate": true }), 200)
+}
+
+/// Asks the Rate Limiting binding about `key`. Without the binding, or if it errs, the
+/// request goes on: the limiter protects the origin, and losing an event would be worse.
+async fn allowed_by_rate_limit(env: &Env, key: &str) -> bool {
+    let Ok(limiter) = env.rate_limiter(RATE_LIMITER_BINDING) else { return true };
+    limiter.limit(key.to_string()).await.map_or(true, |outcome| outcome.success)
+}
+
+/// Reads the body, refusing it as soon as it is known to exceed `max`: from Content-Length
+/// before reading, and from the bytes actually read (a missing or lying length).
+async fn read_capped(req: &mut Request, max: usize) -> Result<Vec<u8>, Refusal> {
+    let too_large = Refusal::Core(hookguard::Error::PayloadTooLarge);
+    let declared = req.headers().get("content-length").ok().flatten();
+    let declared = declared.and_then(|n| n.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max as u64) {
+        return Err(too_large);
+    }
+    // With a declared length within the cap, one read of the whole body (the stream's
+    // chunks are only walked when the length is missing).
+    if declared.is_some() {
+        let body = req.bytes().await.map_err(|_| Refusal::UnreadableBody)?;
+        return if body.len() > max { Err(too_large) } else { Ok(body) };
+    }
+    use futures_util::StreamExt;
+    let mut body = Vec::new();
+    let Ok(mut stream) = req.stream() else { return Ok(body) };
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|_| Refusal::UnreadableBody)?;
+        if body.len() + chunk.len() > max {
+            return Err(too_large);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
