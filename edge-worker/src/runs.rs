@@ -154,7 +154,10 @@ impl DurableObject for Run {
                 ],
             )?;
             let applied = !applied.to_array::<Value>()?.is_empty();
-            self.state.storage().set_alarm(KEEP_MS).await?;
+            // One alarm at a time; when it fires it looks at the last update.
+            if self.state.storage().get_alarm().await?.is_none() {
+                self.state.storage().set_alarm(KEEP_MS).await?;
+            }
             return Response::from_json(&serde_json::json!({ "applied": applied }));
         }
         match sql.exec(READ, None)?.to_array::<RunStatus>()?.into_iter().next() {
@@ -163,8 +166,17 @@ impl DurableObject for Run {
         }
     }
 
+    /// Forgets the run once it has not changed for `KEEP_MS`, else looks again then.
     async fn alarm(&self) -> Result<Response> {
-        self.state.storage().delete_all().await?;
+        let storage = self.state.storage();
+        let last: Vec<Value> = storage.sql().exec("SELECT updated_at FROM run", None)?.to_array()?;
+        let updated = last.first().and_then(|row| row["updated_at"].as_i64()).unwrap_or(0);
+        let idle = i64::try_from(worker::Date::now().as_millis()).unwrap_or(i64::MAX) - updated;
+        if idle >= KEEP_MS {
+            storage.delete_all().await?;
+        } else {
+            storage.set_alarm(KEEP_MS - idle).await?;
+        }
         Response::ok("")
     }
 

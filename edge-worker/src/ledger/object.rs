@@ -41,8 +41,6 @@ pub struct Ledger {
     busy: RefCell<HashSet<String>>,
     /// When retention last ran (ms).
     purged: Cell<u64>,
-    /// SQLite rows written (index rows included, as billed) since the last `take` began.
-    written: Cell<usize>,
 }
 
 impl DurableObject for Ledger {
@@ -52,7 +50,7 @@ impl DurableObject for Ledger {
             // A failure here shows again, as a 503, on the first statement that needs it.
             let _ = sql.exec(statement, None);
         }
-        Ledger { state, env, busy: RefCell::new(HashSet::new()), purged: Cell::new(0), written: Cell::new(0) }
+        Ledger { state, env, busy: RefCell::new(HashSet::new()), purged: Cell::new(0) }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
@@ -107,12 +105,12 @@ impl Ledger {
     }
 
     /// Takes the key if no copy took it before, stores the event and makes the first attempt.
+    /// Says how many SQLite rows it wrote (index rows included, as billed).
     async fn take(&self, bytes: &[u8]) -> Result<Answer> {
         let (taking, body) =
             wire::split_take(bytes).ok_or_else(|| worker::Error::RustError("bad take".into()))?;
         let settings = self.settings()?;
         let now = now_ms();
-        self.written.set(0);
         let taken = self.sql().exec(
             sql::TAKE,
             vec![
@@ -126,14 +124,12 @@ impl Ledger {
             ],
         )?;
         let first = !taken.to_array::<Value>()?.is_empty();
-        self.count(&taken);
+        let mut written = taken.rows_written();
         if !first {
-            return Ok(Answer::Ok(json!({ "taken": false, "rowsWritten": self.written.get() })));
+            return Ok(Answer::Ok(json!({ "taken": false, "rowsWritten": written })));
         }
         let Some(destination) = &settings.destination else {
-            return Ok(Answer::Ok(
-                json!({ "taken": true, "status": "recorded", "rowsWritten": self.written.get() }),
-            ));
+            return Ok(Answer::Ok(json!({ "taken": true, "status": "recorded", "rowsWritten": written })));
         };
         // Stored with its delivery in the same synchronous turn, so both commit together;
         // the alarm is the safety net if this request dies before its attempt is recorded.
@@ -142,10 +138,11 @@ impl Ledger {
             sql::PENDING,
             vec![taking.key.as_str().into(), destination.name.as_str().into(), int(lease), int(now)],
         )?;
-        self.count(&pending);
+        written += pending.rows_written();
         self.alarm_by(lease).await?;
-        let status = self.send(&settings, destination, &taking, body).await?;
-        Ok(Answer::Ok(json!({ "taken": true, "status": status, "rowsWritten": self.written.get() })))
+        let (status, rows) = self.send(&settings, destination, &taking, body).await?;
+        written += rows;
+        Ok(Answer::Ok(json!({ "taken": true, "status": status, "rowsWritten": written })))
     }
 
     /// One attempt of a delivery that is due: leased, sent, recorded.
@@ -164,42 +161,46 @@ impl Ledger {
     }
 
     /// Sends one attempt (unless one is under way here) and records it; returns the
-    /// delivery's status after it.
+    /// delivery's status after it and the rows written. A retry brings the alarm forward if
+    /// needed; nothing moves it later here (an early alarm finds nothing due and re-arms).
     async fn send(
         &self,
         settings: &Settings,
         destination: &Destination,
         taking: &Taking,
         body: &[u8],
-    ) -> Result<&'static str> {
+    ) -> Result<(&'static str, usize)> {
         let busy_key = format!("{}\0{}", taking.key, destination.name);
         if !self.busy.borrow_mut().insert(busy_key.clone()) {
-            return Ok("pending");
+            return Ok(("pending", 0));
         }
         let envelope =
             Envelope { key: &taking.key, scheme: &taking.scheme, event_type: taking.event_type.as_deref() };
         let attempt = forward::attempt(destination, &envelope, body, settings.forward_timeout).await;
         self.busy.borrow_mut().remove(&busy_key);
-        let status = self.record(settings, &taking.key, &destination.name, &attempt)?;
+        let (status, next, written) = self.record(settings, &taking.key, &destination.name, &attempt)?;
         let log = json!({
             "outcome": "attempt", "idempotency_key": taking.key, "destination": destination.name,
             "status": attempt.status, "error": attempt.error, "duration_ms": attempt.duration_ms,
             "delivery": status,
         });
         worker::console_log!("{log}");
-        self.rearm().await?;
-        Ok(status)
+        if let Some(next) = next {
+            self.alarm_by(next).await?;
+        }
+        Ok((status, written))
     }
 
     /// Writes the attempt and moves the delivery on: delivered, pending again after the next
-    /// delay of the schedule (with jitter), or failed once the schedule is spent.
+    /// delay of the schedule (with jitter), or failed once the schedule is spent. Returns the
+    /// new status, when the next attempt is due, and the rows written.
     fn record(
         &self,
         settings: &Settings,
         key: &str,
         destination: &str,
         attempt: &Attempt,
-    ) -> Result<&'static str> {
+    ) -> Result<(&'static str, Option<u64>, usize)> {
         let sql = self.sql();
         let tries: Vec<(i64,)> = rows(sql.exec(sql::TRIES, vec![key.into(), destination.into()])?)?;
         let tries = tries.first().map_or(0, |(t,)| usize::try_from(*t).unwrap_or(0));
@@ -220,7 +221,6 @@ impl Ledger {
                 int(attempt.duration_ms),
             ],
         )?;
-        self.count(&recorded);
         let moved = sql.exec(
             sql::AFTER_ATTEMPT,
             vec![
@@ -234,12 +234,7 @@ impl Ledger {
                 int(now),
             ],
         )?;
-        self.count(&moved);
-        Ok(status)
-    }
-
-    fn count(&self, cursor: &worker::SqlCursor) {
-        self.written.set(self.written.get() + cursor.rows_written());
+        Ok((status, next, recorded.rows_written() + moved.rows_written()))
     }
 
     fn list(&self, query: &wire::List) -> Result<Answer> {
