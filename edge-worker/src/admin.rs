@@ -6,7 +6,7 @@ use subtle::ConstantTimeEq;
 use worker::{Env, Request, Response};
 
 use crate::config::Settings;
-use crate::ledger::{Client, Cursor};
+use crate::ledger::{Client, Cursor, Filter};
 use crate::reply::{self, Refusal};
 use crate::runs;
 
@@ -56,11 +56,12 @@ pub async fn deliveries(action: Action, req: &Request, env: &Env, query: &str) -
                 None => None,
                 Some(text) => Some(Cursor::parse(&text).ok_or(Refusal::BadRequest)?),
             };
-            let page = ledger.list(status, limit, cursor).await?;
+            let destination = reply::query_param(query, "destination");
+            let page = ledger.list(Filter { status, destination }, limit, cursor).await?;
             json!({ "deliveries": page.rows, "nextCursor": page.next.map(|c| c.text()) })
         }
         Action::Show(key) => ledger.get(&key).await?,
-        Action::Replay(key) => ledger.replay(&key).await?,
+        Action::Replay(key) => ledger.replay(&key, reply::query_param(query, "destination")).await?,
         Action::Recover => {
             let since =
                 reply::query_param(query, "since").and_then(|s| s.parse().ok()).ok_or(Refusal::BadRequest)?;

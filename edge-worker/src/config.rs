@@ -1,5 +1,5 @@
 //! What the Worker reads from its environment: secrets, limits, the ledger's schedule and
-//! windows, the destination and the tokens. Read once per isolate (secrets and variables
+//! windows, the destinations and the tokens. Read once per isolate (secrets and variables
 //! change only with a deployment, which starts new isolates); a bad value fails closed.
 
 use core::cell::RefCell;
@@ -9,6 +9,7 @@ use std::rc::Rc;
 use hookguard::{Scheme, Verifier};
 use worker::Env;
 
+use crate::destinations::{self, Destination};
 use crate::reply::Refusal;
 
 /// The KV namespace: the edge cache of idempotency keys.
@@ -32,16 +33,6 @@ pub struct Route {
     pub max_body: usize,
 }
 
-/// Where accepted events go: a URL and the key their deliveries are signed with.
-pub struct Destination {
-    /// A short name, shown with each delivery.
-    pub name: String,
-    /// `https:`, or `http:` to this machine.
-    pub url: String,
-    /// A Standard Webhooks signer over `FORWARD_SECRET`.
-    pub signer: Verifier,
-}
-
 /// The settings every route shares.
 pub struct Settings {
     /// How long a taken key answers "duplicate", in seconds (`IDEMPOTENCY_TTL_SECONDS`,
@@ -56,8 +47,9 @@ pub struct Settings {
     pub shards: u32,
     /// How long the origin has to answer one attempt (`FORWARD_TIMEOUT_SECONDS`, default 10).
     pub forward_timeout: u64,
-    /// `FORWARD_URL` with `FORWARD_SECRET`; `None`: events are recorded, sent nowhere.
-    pub destination: Option<Destination>,
+    /// `DESTINATIONS`, and `FORWARD_URL` with `FORWARD_SECRET` as `origin`; none: events
+    /// are recorded, sent nowhere.
+    pub destinations: Vec<Destination>,
     /// `ADMIN_TOKEN`: the deliveries API. Unset: those routes answer 404.
     pub admin_token: Option<String>,
     /// `RUNS_API_TOKEN`: the runs API (the admin token works too).
@@ -131,10 +123,28 @@ impl Settings {
             schedule,
             shards: u32::try_from(shards).unwrap_or(1),
             forward_timeout: number(env, "FORWARD_TIMEOUT_SECONDS", 10).clamp(1, 60),
-            destination: destination(env)?,
+            destinations: destinations::load(
+                text(env, "DESTINATIONS").as_deref(),
+                text(env, "FORWARD_URL"),
+                text(env, "FORWARD_SECRET"),
+            )?,
             admin_token: text(env, "ADMIN_TOKEN"),
             runs_token: text(env, "RUNS_API_TOKEN"),
         })
+    }
+
+    /// The destinations that take an event of `scheme` and `event_type`.
+    pub fn destinations_for<'a>(
+        &'a self,
+        scheme: &'a str,
+        event_type: Option<&'a str>,
+    ) -> impl Iterator<Item = &'a Destination> + 'a {
+        self.destinations.iter().filter(move |d| d.takes(scheme, event_type))
+    }
+
+    /// The destination named `name`, if it is still configured.
+    pub fn destination(&self, name: &str) -> Option<&Destination> {
+        self.destinations.iter().find(|d| d.name == name)
     }
 
     /// How long keys are kept: the dedupe window, and at least as long as bodies.
@@ -150,17 +160,6 @@ fn parse_schedule(list: &str) -> Result<Vec<u64>, String> {
     delays.filter(|d| !d.is_empty() && d.len() <= 50).ok_or_else(|| {
         format!("RETRY_SCHEDULE_SECONDS must be 1 to 50 whole seconds > 0, comma-separated, not {list:?}")
     })
-}
-
-fn destination(env: &Env) -> Result<Option<Destination>, String> {
-    let Some(url) = text(env, "FORWARD_URL") else { return Ok(None) };
-    if !is_allowed_url(&url) {
-        return Err("FORWARD_URL must be https:, or http: to localhost".into());
-    }
-    let secret = text(env, "FORWARD_SECRET").ok_or("FORWARD_URL is set but FORWARD_SECRET is not")?;
-    let signer = Verifier::new(Scheme::Standard, &[secret])
-        .map_err(|_| "FORWARD_SECRET is not a Standard Webhooks key (whsec_ and base64)".to_string())?;
-    Ok(Some(Destination { name: "origin".into(), url, signer }))
 }
 
 /// Logs why the configuration is refused (never a value, only names) and fails closed.
@@ -189,54 +188,9 @@ fn number(env: &Env, name: &str, default: u64) -> u64 {
     text(env, name).and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
-/// `https://` anywhere, `http://` only to this machine. Checked on the text, without the
-/// `url` crate (whose IDNA tables would double the .wasm); workerd parses it again on fetch.
-fn is_allowed_url(url: &str) -> bool {
-    let lower = url.to_ascii_lowercase();
-    if let Some(rest) = lower.strip_prefix("https://") {
-        return !rest.is_empty();
-    }
-    let Some(rest) = lower.strip_prefix("http://") else { return false };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    // No userinfo: `http://localhost@evil.example` must not pass as localhost.
-    if authority.contains('@') {
-        return false;
-    }
-    let host = match authority.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().map(|h| format!("[{h}]")).unwrap_or_default(),
-        None => authority.split(':').next().unwrap_or_default().to_string(),
-    };
-    matches!(host.as_str(), "localhost" | "127.0.0.1" | "[::1]")
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{is_allowed_url, parse_schedule};
-
-    #[test]
-    fn forward_urls_are_https_or_local_http() {
-        for ok in [
-            "https://origin.example/webhooks",
-            "HTTPS://origin.example",
-            "http://localhost:3000/api",
-            "http://127.0.0.1/hook",
-            "http://[::1]:8080/",
-        ] {
-            assert!(is_allowed_url(ok), "{ok}");
-        }
-        for bad in [
-            "http://example.com/hook",
-            "http://localhost.example.com/",
-            "http://localhost@evil.example/",
-            "http://127.0.0.1.evil.example/",
-            "ftp://localhost/",
-            "https://",
-            "localhost:3000",
-            "",
-        ] {
-            assert!(!is_allowed_url(bad), "{bad}");
-        }
-    }
+    use super::parse_schedule;
 
     #[test]
     fn schedules_are_positive_whole_seconds() {

@@ -1,6 +1,6 @@
 //! One attempt to deliver an event to a destination, signed as a Standard Webhooks delivery
-//! with `webhook-id` = the idempotency key (the same on every attempt). Redirects are never
-//! followed: a 3xx is a failed attempt.
+//! with `webhook-id` = the idempotency key (the same on every attempt): the raw body, or for
+//! a chat destination `{"text": ...}`. Redirects are never followed: a 3xx is a failed attempt.
 
 use core::time::Duration;
 
@@ -8,7 +8,7 @@ use futures_util::future::{Either, select};
 use serde::Serialize;
 use worker::{Date, Delay, Fetch, Headers, Method, Request, RequestInit, RequestRedirect};
 
-use crate::config::Destination;
+use crate::destinations::{Destination, Kind};
 
 /// What one attempt came to.
 #[derive(Clone, Debug, Serialize)]
@@ -34,6 +34,8 @@ pub struct Envelope<'a> {
     pub key: &'a str,
     pub scheme: &'a str,
     pub event_type: Option<&'a str>,
+    /// The chat text, made when the event was verified.
+    pub summary: Option<&'a str>,
 }
 
 /// POSTs the raw body; any 2xx is delivered, anything else (a 3xx included) is not.
@@ -61,8 +63,15 @@ async fn send(
     timeout: u64,
     now: u64,
 ) -> Result<u16, &'static str> {
-    // Signed at each attempt: a retry a day later carries a fresh timestamp, the same id.
-    let signed = destination.signer.sign(body, Some(envelope.key), now).map_err(|_| "unsignable")?;
+    let chat;
+    let body = match destination.kind {
+        Kind::Webhook => body,
+        Kind::Chat => {
+            let text = envelope.summary.unwrap_or(envelope.key);
+            chat = serde_json::json!({ "text": text }).to_string().into_bytes();
+            &chat
+        }
+    };
     let headers = Headers::new();
     let _ = headers.set("content-type", "application/json");
     // Outside the signature, like GitHub's own event header: routing hints, not facts.
@@ -70,8 +79,14 @@ async fn send(
     if let Some(event_type) = envelope.event_type {
         let _ = headers.set("x-hookguard-event-type", event_type);
     }
-    for (name, value) in signed.iter() {
-        let _ = headers.set(name, value);
+    // The same id on every attempt, signed or not, so that a receiver can drop repeats.
+    let _ = headers.set("webhook-id", envelope.key);
+    // Signed at each attempt: a retry a day later carries a fresh timestamp, the same id.
+    if let Some(signer) = &destination.signer {
+        let signed = signer.sign(body, Some(envelope.key), now).map_err(|_| "unsignable")?;
+        for (name, value) in signed.iter() {
+            let _ = headers.set(name, value);
+        }
     }
     let mut init = RequestInit::new();
     init.with_method(Method::Post)

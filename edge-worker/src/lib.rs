@@ -10,7 +10,9 @@ use worker::{Context, Date, Env, Method, Request, Response, ScheduleContext, Sch
 
 mod admin;
 mod cache;
+mod chat;
 mod config;
+mod destinations;
 mod forward;
 mod ledger;
 mod log;

@@ -7,7 +7,9 @@ use serde_json::json;
 use worker::{Context, Date, Env, Request, Response};
 
 use crate::cache::Cache;
+use crate::chat;
 use crate::config::{RATE_LIMITER_BINDING, Route, Settings};
+use crate::destinations::Kind;
 use crate::ledger::{Client, Taken, Taking};
 use crate::log::LogLine;
 use crate::reply::{self, Refusal};
@@ -57,12 +59,14 @@ pub async fn handle(
             return Ok(duplicate());
         }
     }
+    let chat = settings.destinations_for(scheme.name(), event.event_type).any(|d| d.kind == Kind::Chat);
     let taking = Taking {
         key: key.into(),
         scheme: scheme.name().into(),
         event_type: event.event_type.map(Into::into),
         event_id: event.id.map(Into::into),
         run_id: event.run_id.map(Into::into),
+        summary: chat.then(|| chat::summary(scheme.name(), &event, &body)),
     };
     let Taken { status, rows_written } = Client::open(env, &settings)?.take(&taking, &body).await?;
     log.cost("ledger_requests", 1);

@@ -97,3 +97,21 @@ export async function startOrigin(secret) {
   origin.close = () => new Promise((resolve) => server.close(resolve));
   return origin;
 }
+
+/** A chat incoming webhook on 127.0.0.1: keeps every `{"text"}` it is posted. */
+export async function startChat() {
+  const chat = { messages: [], ids: [] };
+  const server = http.createServer((req, res) => {
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => {
+      chat.messages.push(JSON.parse(Buffer.concat(chunks).toString()).text);
+      chat.ids.push(req.headers["webhook-id"]);
+      res.writeHead(200).end("ok");
+    });
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  chat.url = `http://127.0.0.1:${server.address().port}/services/T0/B0/chat`;
+  chat.close = () => new Promise((resolve) => server.close(resolve));
+  return chat;
+}

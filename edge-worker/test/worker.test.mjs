@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
-import { startOrigin } from "./upstream.mjs";
+import { startChat, startOrigin } from "./upstream.mjs";
 import { nowSeconds, randomId, signFor } from "./sign.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -109,13 +109,14 @@ async function admin(mf, url, method = "GET") {
   return { status: res.status, text, json: text ? JSON.parse(text) : undefined };
 }
 
-/** Waits until the ledger shows `key`'s delivery in `status`; returns its detail. */
-async function waitForDelivery(key, status, on = mf) {
+/** Waits until the ledger shows `key`'s delivery (to `destination`) in `status`; returns its detail. */
+async function waitForDelivery(key, status, on = mf, destination = "origin") {
   let detail;
+  const delivery = () => detail?.deliveries?.find((d) => d.destination === destination);
   await waitFor(async () => {
     detail = (await admin(on, `/api/v2/deliveries/${encodeURIComponent(key)}`)).json;
-    return detail?.deliveries?.[0]?.status === status;
-  }, `${key} to be ${status} (last seen: ${JSON.stringify(detail?.deliveries?.[0])})`, 15_000);
+    return delivery()?.status === status;
+  }, `${key} to be ${status} (last seen: ${JSON.stringify(delivery())})`, 15_000);
   return detail;
 }
 
@@ -537,6 +538,110 @@ describe("never lost", () => {
     await waitFor(() => logs.some((l) => l.includes('"outcome":"sweep"')), "the sweep's log line");
     const line = logs.find((l) => l.includes('"outcome":"sweep"'));
     assert.equal(JSON.parse(line.slice(line.indexOf("{"))).error, null);
+  });
+});
+
+describe("destinations", () => {
+  const APP_SECRET = "whsec_YXBwLW9yaWdpbi1zaWduaW5nLWtleS0zMmJ5dGVz";
+  const TASKS_SECRET = "whsec_dGFza3Mtb3JpZ2luLXNpZ25pbmcta2V5LTMyYnk=";
+  let app;
+  let tasks;
+  let chat;
+  let routed;
+
+  before(async () => {
+    [app, tasks, chat] = await Promise.all([startOrigin(APP_SECRET), startOrigin(TASKS_SECRET), startChat()]);
+    // The guide's flow: the app saves, triggers the next task and updates its cache from
+    // Trigger.dev events; a task runner takes run events; failures go to chat.
+    const destinations = [
+      { name: "app", url: app.url, secret: APP_SECRET, schemes: ["trigger"] },
+      { name: "tasks", url: tasks.url, secret: TASKS_SECRET, types: ["run.*"] },
+      { name: "chat", kind: "chat", url: chat.url, types: ["alert.run.failed", "run.failed"] },
+    ];
+    routed = start({
+      bindings: { ...SECRETS, ADMIN_TOKEN, RETRY_SCHEDULE_SECONDS: SCHEDULE, DESTINATIONS: JSON.stringify(destinations) },
+    });
+    await routed.ready;
+  });
+
+  after(async () => {
+    await routed?.dispose();
+    await Promise.all([app?.close(), tasks?.close(), chat?.close()]);
+  });
+
+  test("filters route each event to the destinations that take it; none is fine too", async () => {
+    const failed = await send(routed, "trigger", fs.readFileSync(path.join(samples, "alert.run.failed.json")));
+    const key = failed.json.idempotencyKey;
+    assert.equal(failed.status, 200, failed.text);
+    assert.deepEqual([app.count(key), tasks.count(key)], [1, 0]);
+    await waitFor(() => chat.ids.includes(key), "the chat message");
+    const message = chat.messages[chat.ids.indexOf(key)];
+    for (const part of ["Run failed: generate-track run #1842 (prod)", "vocals", "https://cloud.trigger.dev/projects/v3/proj_abc/runs/run_cm3x9a0b1c2d3e4f5g6h7i8j"]) {
+      assert.ok(message.includes(part), `${part} in ${message}`);
+    }
+
+    const { body } = eventBody("trigger"); // run.completed: the app and the task runner, no chat
+    const completed = await send(routed, "trigger", body);
+    assert.deepEqual([app.count(completed.json.idempotencyKey), tasks.count(completed.json.idempotencyKey)], [1, 1]);
+
+    const other = Buffer.from(JSON.stringify({ id: randomId("evt"), type: "invoice.paid" }));
+    const nowhere = await send(routed, "standard", other);
+    assert.deepEqual([nowhere.status, nowhere.json.delivery], [200, "recorded"]);
+    const detail = await admin(routed, `/api/v2/deliveries/${encodeURIComponent(nowhere.json.idempotencyKey)}`);
+    assert.deepEqual(detail.json.deliveries.map((d) => [d.destination, d.status]), [[null, "recorded"]]);
+    assert.equal(app.received.length + tasks.received.length, 3);
+    assert.equal(app.forged + tasks.forged, 0, "each destination verifies with its own key");
+  });
+
+  test("one destination down: the others have the event at once, it gets it later, once", async () => {
+    const { body } = eventBody("trigger");
+    const headers = await signFor("trigger", SECRETS.TRIGGER_WEBHOOK_SECRET, body);
+    const key = `trigger:${JSON.parse(body).id}`;
+    tasks.failures.set(key, 2);
+    const res = await post(routed, "/api/v2/webhooks/trigger", body, headers);
+    assert.deepEqual([res.status, res.json.delivery], [200, "pending"]);
+    assert.equal(app.count(key), 1, "the app had it during the request");
+    await waitForDelivery(key, "delivered", routed, "tasks");
+    assert.deepEqual([app.count(key), tasks.count(key), tasks.attempts(key)], [1, 1, 3]);
+    const listed = await admin(routed, "/api/v2/deliveries?destination=tasks&limit=500");
+    assert.ok(listed.json.deliveries.every((d) => d.destination === "tasks"));
+    assert.ok(listed.json.deliveries.some((d) => d.key === key));
+  });
+
+  test("50 concurrent copies: each destination receives the event exactly once", async () => {
+    const id = randomId("evt");
+    const body = Buffer.from(JSON.stringify({ id, type: "run.failed", run: { id: randomId("run"), status: "FAILED", number: 4 } }));
+    const headers = await signFor("trigger", SECRETS.TRIGGER_WEBHOOK_SECRET, body);
+    const answers = await Promise.all(Array.from({ length: 50 }, () => post(routed, "/api/v2/webhooks/trigger", body, headers)));
+    assert.ok(answers.every((a) => a.status === 200));
+    assert.equal(answers.filter((a) => a.json.duplicate === false).length, 1);
+    const key = `trigger:${id}`;
+    await waitFor(() => chat.ids.filter((i) => i === key).length === 1, "the chat message");
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual([app.count(key), tasks.count(key), chat.ids.filter((i) => i === key).length], [1, 1, 1]);
+  });
+
+  test("replaying one destination leaves the others alone", async () => {
+    const { body } = eventBody("trigger");
+    const key = (await send(routed, "trigger", body)).json.idempotencyKey;
+    const replayed = await admin(routed, `/api/v2/deliveries/${encodeURIComponent(key)}/replay?destination=tasks`, "POST");
+    assert.equal(replayed.status, 200, replayed.text);
+    assert.deepEqual([app.count(key), tasks.count(key)], [1, 2]);
+    const unknown = await admin(routed, `/api/v2/deliveries/${encodeURIComponent(key)}/replay?destination=nope`, "POST");
+    assert.deepEqual([unknown.status, unknown.json], [409, { error: "no_destination" }]);
+  });
+
+  test("a bad DESTINATIONS answers not_configured and logs which entry is wrong", async () => {
+    const bad = [{ name: "app", url: app.url, secret: APP_SECRET }, { name: "crm", url: "http://crm.example/hook", secret: APP_SECRET }];
+    const broken = start({ bindings: { ...SECRETS, DESTINATIONS: JSON.stringify(bad) } });
+    try {
+      const res = await send(broken, "trigger", eventBody("trigger").body);
+      assert.deepEqual([res.status, res.json], [500, { error: "not_configured" }]);
+      await waitFor(() => logs.some((l) => l.includes("not_configured") && l.includes('destination \\"crm\\": url')), "the reason in the log");
+      assert.ok(!logs.join("\n").includes(APP_SECRET), "a secret was logged");
+    } finally {
+      await broken.dispose();
+    }
   });
 });
 

@@ -26,6 +26,13 @@ pub struct Taken {
     pub rows_written: u64,
 }
 
+/// Which deliveries a listing shows.
+#[derive(Default)]
+pub struct Filter {
+    pub status: Option<String>,
+    pub destination: Option<String>,
+}
+
 /// A page of deliveries across every shard, newest first.
 pub struct Page {
     pub rows: Vec<Row>,
@@ -60,14 +67,12 @@ impl Client {
         })
     }
 
-    /// Up to `limit` deliveries after `cursor`, newest first, from every shard.
-    pub async fn list(
-        &self,
-        status: Option<String>,
-        limit: u32,
-        cursor: Option<Cursor>,
-    ) -> Result<Page, Refusal> {
-        let body = serde_json::to_vec(&wire::List { status, limit: limit + 1, cursor }).unwrap_or_default();
+    /// Up to `limit` deliveries after `cursor`, newest first, from every shard, optionally of
+    /// one status and one destination.
+    pub async fn list(&self, filter: Filter, limit: u32, cursor: Option<Cursor>) -> Result<Page, Refusal> {
+        let list =
+            wire::List { status: filter.status, destination: filter.destination, limit: limit + 1, cursor };
+        let body = serde_json::to_vec(&list).unwrap_or_default();
         let calls = (0..self.shards).map(|shard| {
             let body = body.clone();
             async move {
@@ -89,12 +94,12 @@ impl Client {
 
     /// One event's deliveries and every attempt.
     pub async fn get(&self, key: &str) -> Result<Value, Refusal> {
-        self.by_key("get", key).await
+        self.by_key("get", key, None).await
     }
 
-    /// Sends the event again now, even if delivered.
-    pub async fn replay(&self, key: &str) -> Result<Value, Refusal> {
-        self.by_key("replay", key).await
+    /// Sends the event again now, even if delivered: to every destination it has, or one.
+    pub async fn replay(&self, key: &str, destination: Option<String>) -> Result<Value, Refusal> {
+        self.by_key("replay", key, destination).await
     }
 
     /// Makes every failed delivery received since `since` (Unix seconds) due again now.
@@ -116,8 +121,8 @@ impl Client {
         Ok(())
     }
 
-    async fn by_key(&self, op: &str, key: &str) -> Result<Value, Refusal> {
-        let body = serde_json::to_vec(&wire::ByKey { key: key.into() }).unwrap_or_default();
+    async fn by_key(&self, op: &str, key: &str, destination: Option<String>) -> Result<Value, Refusal> {
+        let body = serde_json::to_vec(&wire::ByKey { key: key.into(), destination }).unwrap_or_default();
         call(&self.stub(self.shard_of(key))?, op, body).await
     }
 

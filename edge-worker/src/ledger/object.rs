@@ -25,8 +25,12 @@ use worker::{
 
 use super::sql;
 use super::wire::{self, Answer, Cursor, Row, Taking};
-use crate::config::{Destination, Settings};
+use crate::config::Settings;
+use crate::destinations::Destination;
 use crate::forward::{self, Attempt, Envelope};
+
+/// An event's scheme, type, body and chat text.
+type Payload = (String, Option<String>, Option<Vec<u8>>, Option<String>);
 
 /// At most this many due deliveries are attempted at once from one alarm; the rest next.
 const BATCH: i64 = 16;
@@ -60,7 +64,7 @@ impl DurableObject for Ledger {
             "take" => self.take(&bytes).await,
             "list" => self.list(&parse(&bytes)?),
             "get" => self.get(&parse::<wire::ByKey>(&bytes)?.key),
-            "replay" => self.replay(&parse::<wire::ByKey>(&bytes)?.key).await,
+            "replay" => self.replay(&parse(&bytes)?).await,
             "recover" => self.recover(parse::<wire::Since>(&bytes)?.since).await,
             "sweep" => self.rearm().await.map(|()| Answer::Ok(json!({}))),
             _ => Ok(Answer::Refused(404)),
@@ -100,18 +104,25 @@ impl Ledger {
         self.state.storage().sql()
     }
 
+    /// What an event's attempts send: scheme, type, body (gone after retention), chat text.
+    fn payload(&self, key: &str) -> Result<Option<Payload>> {
+        Ok(rows(self.sql().exec(sql::PAYLOAD, vec![key.into()])?)?.into_iter().next())
+    }
+
     fn settings(&self) -> Result<Rc<Settings>> {
         Settings::load(&self.env).map_err(|refusal| worker::Error::RustError(refusal.code().into()))
     }
 
-    /// Takes the key if no copy took it before, stores the event and makes the first attempt.
-    /// Says how many SQLite rows it wrote (index rows included, as billed).
+    /// Takes the key if no copy took it before, stores the event with a delivery for each
+    /// destination that takes it, and makes their first attempts, all at once. Says how many
+    /// SQLite rows it wrote (index rows included, as billed).
     async fn take(&self, bytes: &[u8]) -> Result<Answer> {
         let (taking, body) =
             wire::split_take(bytes).ok_or_else(|| worker::Error::RustError("bad take".into()))?;
         let settings = self.settings()?;
         let now = now_ms();
-        let taken = self.sql().exec(
+        let sql = self.sql();
+        let taken = sql.exec(
             sql::TAKE,
             vec![
                 taking.key.as_str().into(),
@@ -121,6 +132,7 @@ impl Ledger {
                 taking.run_id.clone().into(),
                 int(now),
                 body.to_vec().into(),
+                taking.summary.clone().into(),
             ],
         )?;
         let first = !taken.to_array::<Value>()?.is_empty();
@@ -128,35 +140,55 @@ impl Ledger {
         if !first {
             return Ok(Answer::Ok(json!({ "taken": false, "rowsWritten": written })));
         }
-        let Some(destination) = &settings.destination else {
-            return Ok(Answer::Ok(json!({ "taken": true, "status": "recorded", "rowsWritten": written })));
-        };
-        // Stored with its delivery in the same synchronous turn, so both commit together;
-        // the alarm is the safety net if this request dies before its attempt is recorded.
+        // Stored with its deliveries in the same synchronous turn, so all commit together;
+        // the alarm is the safety net if this request dies before its attempts are recorded.
         let lease = now + lease_ms(&settings);
-        let pending = self.sql().exec(
-            sql::PENDING,
-            vec![taking.key.as_str().into(), destination.name.as_str().into(), int(lease), int(now)],
-        )?;
-        written += pending.rows_written();
+        let destinations: Vec<&Destination> =
+            settings.destinations_for(&taking.scheme, taking.event_type.as_deref()).collect();
+        for destination in &destinations {
+            let pending = sql.exec(
+                sql::PENDING,
+                vec![taking.key.as_str().into(), destination.name.as_str().into(), int(lease), int(now)],
+            )?;
+            written += pending.rows_written();
+        }
+        if destinations.is_empty() {
+            return Ok(Answer::Ok(json!({ "taken": true, "status": "recorded", "rowsWritten": written })));
+        }
         self.alarm_by(lease).await?;
-        let (status, rows) = self.send(&settings, destination, &taking, body).await?;
-        written += rows;
-        Ok(Answer::Ok(json!({ "taken": true, "status": status, "rowsWritten": written })))
+        let sends = destinations.iter().map(|d| self.send(&settings, d, &taking, body));
+        let mut statuses = serde_json::Map::new();
+        for (destination, sent) in destinations.iter().zip(futures_util::future::join_all(sends).await) {
+            let (status, rows) = sent?;
+            written += rows;
+            statuses.insert(destination.name.clone(), status.into());
+        }
+        let overall = ["pending", "failed"]
+            .into_iter()
+            .find(|s| statuses.values().any(|v| v == s))
+            .unwrap_or("delivered");
+        Ok(Answer::Ok(json!({
+            "taken": true, "status": overall, "deliveries": statuses, "rowsWritten": written,
+        })))
     }
 
-    /// One attempt of a delivery that is due: leased, sent, recorded.
+    /// One attempt of a delivery that is due: leased, sent, recorded. A delivery whose
+    /// destination is no longer configured fails at once (it is kept, and can be replayed
+    /// if the destination comes back).
     async fn attempt(&self, key: &str, destination_name: &str) -> Result<()> {
         let settings = self.settings()?;
-        let Some(destination) = settings.destination.as_ref().filter(|d| d.name == destination_name) else {
+        let Some(destination) = settings.destination(destination_name) else {
+            let failed =
+                vec![key.into(), destination_name.into(), "destination_removed".into(), int(now_ms())];
+            self.sql().exec(sql::FAIL, failed)?;
             return Ok(());
         };
-        let payload: Vec<(String, Option<String>, Option<Vec<u8>>)> =
-            rows(self.sql().exec(sql::PAYLOAD, vec![key.into()])?)?;
-        let Some((scheme, event_type, Some(body))) = payload.into_iter().next() else { return Ok(()) };
+        let Some((scheme, event_type, Some(body), summary)) = self.payload(key)? else {
+            return Ok(());
+        };
         let lease = now_ms() + lease_ms(&settings);
         self.sql().exec(sql::LEASE, vec![key.into(), destination_name.into(), int(lease)])?;
-        let taking = Taking { key: key.into(), scheme, event_type, ..Taking::default() };
+        let taking = Taking { key: key.into(), scheme, event_type, summary, ..Taking::default() };
         self.send(&settings, destination, &taking, &body).await.map(|_| ())
     }
 
@@ -174,8 +206,12 @@ impl Ledger {
         if !self.busy.borrow_mut().insert(busy_key.clone()) {
             return Ok(("pending", 0));
         }
-        let envelope =
-            Envelope { key: &taking.key, scheme: &taking.scheme, event_type: taking.event_type.as_deref() };
+        let envelope = Envelope {
+            key: &taking.key,
+            scheme: &taking.scheme,
+            event_type: taking.event_type.as_deref(),
+            summary: taking.summary.as_deref(),
+        };
         let attempt = forward::attempt(destination, &envelope, body, settings.forward_timeout).await;
         self.busy.borrow_mut().remove(&busy_key);
         let (status, next, written) = self.record(settings, &taking.key, &destination.name, &attempt)?;
@@ -249,6 +285,7 @@ impl Ledger {
                     cursor.key.into(),
                     cursor.destination.into(),
                     SqlStorageValue::Integer(i64::from(query.limit)),
+                    query.destination.clone().into(),
                 ],
             )?
             .to_array()?;
@@ -262,9 +299,7 @@ impl Ledger {
             return Ok(Answer::Refused(404));
         }
         let attempts: Vec<Value> = sql.exec(sql::ATTEMPTS, vec![key.into()])?.to_array()?;
-        let payload: Vec<(String, Option<String>, Option<Vec<u8>>)> =
-            rows(sql.exec(sql::PAYLOAD, vec![key.into()])?)?;
-        let body = payload.into_iter().next().and_then(|(_, _, body)| body);
+        let body = self.payload(key)?.and_then(|(_, _, body, _)| body);
         Ok(Answer::Ok(json!({
             "deliveries": deliveries,
             "attempts": attempts,
@@ -272,22 +307,42 @@ impl Ledger {
         })))
     }
 
-    /// Makes the event's delivery pending again and attempts it now, even if delivered.
-    async fn replay(&self, key: &str) -> Result<Answer> {
+    /// Makes the event's deliveries (or one destination's) pending again and attempts them
+    /// now, even if delivered. Without deliveries yet (no destination took it when it came),
+    /// it goes to the destinations that take it now.
+    async fn replay(&self, by: &wire::ByKey) -> Result<Answer> {
         let settings = self.settings()?;
+        let key = by.key.as_str();
         let kept: Vec<(Option<i64>,)> = rows(self.sql().exec(sql::BODY_KEPT, vec![key.into()])?)?;
         match kept.first() {
             None => return Ok(Answer::Refused(404)),
             Some((Some(0) | None,)) => return Ok(Answer::Refused(410)),
             Some(_) => {}
         }
-        let Some(destination) = &settings.destination else { return Ok(Answer::Refused(409)) };
+        let existing: Vec<(String,)> = rows(self.sql().exec(sql::DESTINATIONS, vec![key.into()])?)?;
+        let mut names: Vec<String> = existing.into_iter().map(|(name,)| name).collect();
+        if names.is_empty()
+            && let Some((scheme, event_type, _, _)) = self.payload(key)?
+        {
+            names =
+                settings.destinations_for(&scheme, event_type.as_deref()).map(|d| d.name.clone()).collect();
+        }
+        if let Some(only) = &by.destination {
+            names.retain(|name| name == only);
+        }
+        names.retain(|name| settings.destination(name).is_some());
+        if names.is_empty() {
+            return Ok(Answer::Refused(409));
+        }
         let now = now_ms();
         let lease = now + lease_ms(&settings);
-        self.sql()
-            .exec(sql::PENDING, vec![key.into(), destination.name.as_str().into(), int(lease), int(now)])?;
+        for name in &names {
+            self.sql().exec(sql::PENDING, vec![key.into(), name.as_str().into(), int(lease), int(now)])?;
+        }
         self.alarm_by(lease).await?;
-        self.attempt(key, &destination.name).await?;
+        for result in futures_util::future::join_all(names.iter().map(|name| self.attempt(key, name))).await {
+            result?;
+        }
         self.get(key)
     }
 
@@ -430,3 +485,4 @@ macro_rules! from_row {
 from_row!(A);
 from_row!(A, B);
 from_row!(A, B, C);
+from_row!(A, B, C, D);

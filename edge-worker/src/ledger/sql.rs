@@ -13,7 +13,8 @@ pub const SCHEMA: [&str; 6] = [
         event_id TEXT,
         run_id TEXT,
         received_at INTEGER NOT NULL,
-        body BLOB
+        body BLOB,
+        summary TEXT
     )",
     "CREATE INDEX IF NOT EXISTS events_by_time ON events (received_at, key)",
     "CREATE TABLE IF NOT EXISTS deliveries (
@@ -42,8 +43,8 @@ pub const SCHEMA: [&str; 6] = [
 ];
 
 /// Takes a key: one row back if this copy is the first, none if the key was taken before.
-pub const TAKE: &str = "INSERT INTO events (key, scheme, type, event_id, run_id, received_at, body)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (key) DO NOTHING RETURNING key";
+pub const TAKE: &str = "INSERT INTO events (key, scheme, type, event_id, run_id, received_at, body, summary)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (key) DO NOTHING RETURNING key";
 
 /// A new delivery of a taken event, or one made pending again (replay): `?3` is when it is
 /// due (for an attempt under way, the end of its lease).
@@ -67,8 +68,16 @@ pub const AFTER_ATTEMPT: &str = "UPDATE deliveries SET
         last_status = ?5, last_error = ?6, last_duration_ms = ?7, updated_at = ?8
     WHERE key = ?1 AND destination = ?2";
 
+/// A delivery that cannot be attempted any more (`?3` says why).
+pub const FAIL: &str =
+    "UPDATE deliveries SET status = 'failed', next_at = NULL, last_error = ?3, updated_at = ?4
+    WHERE key = ?1 AND destination = ?2";
+
 /// What an attempt sends.
-pub const PAYLOAD: &str = "SELECT scheme, type, body FROM events WHERE key = ?1";
+pub const PAYLOAD: &str = "SELECT scheme, type, body, summary FROM events WHERE key = ?1";
+
+/// The destinations an event has deliveries for.
+pub const DESTINATIONS: &str = "SELECT destination FROM deliveries WHERE key = ?1";
 
 /// Pending deliveries due by `?1`, oldest first.
 pub const DUE: &str = "SELECT key, destination FROM deliveries
@@ -88,10 +97,12 @@ const ROW: &str = "SELECT e.key AS key, e.scheme AS scheme, e.type AS type, e.ev
         d.last_duration_ms AS lastDurationMs, d.updated_at AS updatedAt
     FROM events e LEFT JOIN deliveries d ON d.key = e.key";
 
-/// Newest first after the cursor `(?2, ?3, ?4)`, optionally of one status `?1`.
+/// Newest first after the cursor `(?2, ?3, ?4)`, optionally of one status `?1` and one
+/// destination `?6`.
 pub fn list() -> String {
     format!(
         "{ROW} WHERE (?1 IS NULL OR COALESCE(d.status, 'recorded') = ?1)
+            AND (?6 IS NULL OR d.destination = ?6)
             AND (e.received_at, e.key, COALESCE(d.destination, '')) < (?2, ?3, ?4)
         ORDER BY e.received_at DESC, e.key DESC, COALESCE(d.destination, '') DESC LIMIT ?5"
     )

@@ -14,6 +14,8 @@ pub struct Taking {
     pub event_type: Option<String>,
     pub event_id: Option<String>,
     pub run_id: Option<String>,
+    /// What a chat destination posts, if any destination is a chat.
+    pub summary: Option<String>,
 }
 
 /// `take`'s body: the header's length (4 bytes, big-endian), the header as JSON, the body.
@@ -97,6 +99,7 @@ pub struct Row {
 #[derive(Debug, Serialize, Deserialize)]
 pub struct List {
     pub status: Option<String>,
+    pub destination: Option<String>,
     pub limit: u32,
     pub cursor: Option<Cursor>,
 }
@@ -104,6 +107,8 @@ pub struct List {
 #[derive(Debug, Serialize, Deserialize)]
 pub struct ByKey {
     pub key: String,
+    /// Only this destination's delivery (replay); `None`: all of them.
+    pub destination: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]

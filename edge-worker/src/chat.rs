@@ -1,0 +1,46 @@
+//! The short human summary a chat destination posts, made from a verified event: for a
+//! failed run, the task, run number, environment, error message and the run's dashboard link.
+
+use hookguard::{Event, EventKind};
+use serde_json::Value;
+
+/// How long a chat message may get; longer error messages are cut.
+const MAX_TEXT: usize = 600;
+
+/// One line per event kind: a headline, then details where the event has them.
+pub fn summary(scheme: &str, event: &Event<'_>, body: &[u8]) -> String {
+    let task = event.task_id.unwrap_or("a task");
+    let run = event.run_number.map(|n| format!(" run #{n}")).unwrap_or_default();
+    let env = event.environment_slug.map(|e| format!(" ({e})")).unwrap_or_default();
+    let version = event.deployment_version.unwrap_or("?");
+    let headline = match event.kind {
+        EventKind::AlertRunFailed | EventKind::RunFailed => format!("Run failed: {task}{run}{env}"),
+        EventKind::RunCompleted => format!("Run completed: {task}{run}{env}"),
+        EventKind::RunCanceled => format!("Run canceled: {task}{run}{env}"),
+        EventKind::RunStarted => format!("Run started: {task}{run}{env}"),
+        EventKind::RunReattempting => format!("Run retrying: {task}{run}{env}"),
+        EventKind::AlertDeploymentFailed => format!("Deployment {version} failed{env}"),
+        EventKind::AlertDeploymentSuccess => format!("Deployment {version} succeeded{env}"),
+        EventKind::AlertError => format!("Error in {task}{env}"),
+        _ => format!("{} event from {scheme}", event.event_type.unwrap_or("an untyped")),
+    };
+    let mut text = headline;
+    if let Some(message) = event.error_message {
+        text.push_str(": ");
+        text.extend(message.chars().take(MAX_TEXT));
+    }
+    if let Some(link) = dashboard_link(body) {
+        text.push('\n');
+        text.push_str(&link);
+    }
+    text
+}
+
+/// Trigger.dev's link to the run (`object.run.dashboardUrl`) or the error
+/// (`object.dashboardUrl`), if the payload has one and it is an https link.
+fn dashboard_link(body: &[u8]) -> Option<String> {
+    let value: Value = serde_json::from_slice(body).ok()?;
+    let object = &value["object"];
+    let link = object["run"]["dashboardUrl"].as_str().or_else(|| object["dashboardUrl"].as_str())?;
+    link.starts_with("https://").then(|| link.to_string())
+}
