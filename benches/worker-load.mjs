@@ -111,6 +111,7 @@ async function load(url, next) {
 const objects = {
   LEDGER: { className: "Ledger", useSQLite: true },
   RUNS: { className: "Run", useSQLite: true },
+  STATS: { className: "Stats", useSQLite: true },
 };
 const workers = [
   ["hookguard (Rust)", path.resolve(here, "../edge-worker/build/index.js"), objects],

@@ -3,12 +3,12 @@
 
 use serde_json::json;
 use subtle::ConstantTimeEq;
-use worker::{Env, Request, Response};
+use worker::{Date, Env, Method, Request, Response};
 
 use crate::config::Settings;
 use crate::ledger::{Client, Cursor, Filter};
 use crate::reply::{self, Refusal};
-use crate::runs;
+use crate::{runs, session, stats};
 
 const DEFAULT_LIMIT: u32 = 50;
 const MAX_LIMIT: u32 = 500;
@@ -21,23 +21,48 @@ pub enum Action {
     Recover,
 }
 
-/// Checks `Authorization: Bearer <token>` against the first configured token.
-fn authorize(req: &Request, tokens: &[Option<&String>]) -> Result<(), Refusal> {
+/// Lets in `Authorization: Bearer <token>` with any of the configured tokens, or the
+/// dashboard's sign-in cookie (signed with `admin`); a POST with the cookie only from the
+/// dashboard's own origin. With no token configured the route is absent (404).
+pub fn authorize(req: &Request, tokens: &[Option<&String>], admin: Option<&String>) -> Result<(), Refusal> {
     let configured: Vec<&String> = tokens.iter().flatten().copied().collect();
     if configured.is_empty() {
         return Err(Refusal::NotFound);
     }
-    let given = req.headers().get("authorization").ok().flatten().unwrap_or_default();
-    let given = given.strip_prefix("Bearer ").unwrap_or_default().as_bytes();
+    let header = |name: &str| req.headers().get(name).ok().flatten().unwrap_or_default();
+    let bearer = header("authorization");
+    let given = bearer.strip_prefix("Bearer ").unwrap_or_default().as_bytes();
     // Every configured token is compared, whichever matches, so timing tells nothing.
     let matched = configured.iter().fold(0u8, |acc, token| acc | given.ct_eq(token.as_bytes()).unwrap_u8());
-    if matched == 1 { Ok(()) } else { Err(Refusal::Unauthorized) }
+    if matched == 1 {
+        return Ok(());
+    }
+    let now = Date::now().as_millis() / 1000;
+    let signed_in = admin.is_some_and(|token| session::valid(&header("cookie"), token, now));
+    if signed_in && (req.method() == Method::Get || same_origin(req)) {
+        return Ok(());
+    }
+    Err(Refusal::Unauthorized)
+}
+
+/// Whether a request comes from a page of this origin (the browser says so: `Sec-Fetch-Site`,
+/// or an `Origin` equal to the request's own).
+pub fn same_origin(req: &Request) -> bool {
+    let header = |name: &str| req.headers().get(name).ok().flatten();
+    if header("sec-fetch-site").as_deref() == Some("same-origin") {
+        return true;
+    }
+    let url = req.inner().url();
+    let own =
+        url.find("://").and_then(|i| url.get(i + 3..)).map(|rest| rest.split('/').next().unwrap_or_default());
+    let own = own.map(|host| format!("{}://{host}", url.split("://").next().unwrap_or_default()));
+    header("origin").is_some_and(|origin| Some(origin) == own)
 }
 
 /// The deliveries API (`ADMIN_TOKEN`).
 pub async fn deliveries(action: Action, req: &Request, env: &Env, query: &str) -> Result<Response, Refusal> {
     let settings = Settings::load(env)?;
-    authorize(req, &[settings.admin_token.as_ref()])?;
+    authorize(req, &[settings.admin_token.as_ref()], settings.admin_token.as_ref())?;
     let ledger = Client::open(env, &settings)?;
     let answer = match action {
         Action::List => {
@@ -56,8 +81,13 @@ pub async fn deliveries(action: Action, req: &Request, env: &Env, query: &str) -
                 None => None,
                 Some(text) => Some(Cursor::parse(&text).ok_or(Refusal::BadRequest)?),
             };
-            let destination = reply::query_param(query, "destination");
-            let page = ledger.list(Filter { status, destination }, limit, cursor).await?;
+            let filter = Filter {
+                status,
+                destination: reply::query_param(query, "destination"),
+                scheme: reply::query_param(query, "scheme"),
+                event_type: reply::query_param(query, "type"),
+            };
+            let page = ledger.list(filter, limit, cursor).await?;
             json!({ "deliveries": page.rows, "nextCursor": page.next.map(|c| c.text()) })
         }
         Action::Show(key) => ledger.get(&key).await?,
@@ -74,6 +104,14 @@ pub async fn deliveries(action: Action, req: &Request, env: &Env, query: &str) -
 /// `GET /api/v2/runs/{runId}` (`RUNS_API_TOKEN` or `ADMIN_TOKEN`).
 pub async fn run(run_id: &str, req: &Request, env: &Env) -> Result<Response, Refusal> {
     let settings = Settings::load(env)?;
-    authorize(req, &[settings.runs_token.as_ref(), settings.admin_token.as_ref()])?;
+    let tokens = [settings.runs_token.as_ref(), settings.admin_token.as_ref()];
+    authorize(req, &tokens, settings.admin_token.as_ref())?;
     Ok(reply::json(&runs::status(env, run_id).await?, 200))
+}
+
+/// `GET /api/v2/stats` (`ADMIN_TOKEN`): counts of the last hour and day, and the chart.
+pub async fn stats(req: &Request, env: &Env) -> Result<Response, Refusal> {
+    let settings = Settings::load(env)?;
+    authorize(req, &[settings.admin_token.as_ref()], settings.admin_token.as_ref())?;
+    Ok(reply::json(&stats::read(env).await?, 200))
 }

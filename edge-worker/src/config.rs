@@ -20,6 +20,8 @@ pub const RATE_LIMITER_BINDING: &str = "RATE_LIMITER";
 pub const LEDGER_BINDING: &str = "LEDGER";
 /// One Durable Object per run: its latest status.
 pub const RUNS_BINDING: &str = "RUNS";
+/// One Durable Object for the counts behind the dashboard, and the alerts.
+pub const STATS_BINDING: &str = "STATS";
 
 /// Workers KV refuses an `expirationTtl` under 60 s.
 const KV_MIN_TTL: u64 = 60;
@@ -54,6 +56,21 @@ pub struct Settings {
     pub admin_token: Option<String>,
     /// `RUNS_API_TOKEN`: the runs API (the admin token works too).
     pub runs_token: Option<String>,
+    pub alerts: Alerts,
+}
+
+/// When to tell a person that something is wrong, and where.
+pub struct Alerts {
+    /// `ALERT_URL`: where `{"text": ...}` alerts go; unset: none are sent.
+    pub url: Option<String>,
+    /// `ALERT_REJECT_THRESHOLD` (20): refused signatures on one route within 5 minutes.
+    pub reject_threshold: u64,
+    /// `ALERT_ORIGIN_FAILURES` (10): failed attempts in a row to one destination.
+    pub origin_failures: u64,
+    /// `ALERT_COOLDOWN_SECONDS` (900): at most one alert per kind and route this often.
+    pub cooldown_seconds: u64,
+    /// `STATS_FLUSH_SECONDS` (5): how often an isolate sends its counts.
+    pub flush_seconds: u64,
 }
 
 thread_local! {
@@ -130,6 +147,7 @@ impl Settings {
             )?,
             admin_token: text(env, "ADMIN_TOKEN"),
             runs_token: text(env, "RUNS_API_TOKEN"),
+            alerts: alerts(env)?,
         })
     }
 
@@ -151,6 +169,20 @@ impl Settings {
     pub fn key_window(&self) -> u64 {
         self.dedupe_window.max(self.retention)
     }
+}
+
+fn alerts(env: &Env) -> Result<Alerts, String> {
+    let url = text(env, "ALERT_URL");
+    if url.as_deref().is_some_and(|url| !destinations::is_allowed_url(url)) {
+        return Err("ALERT_URL must be https:, or http: to localhost".into());
+    }
+    Ok(Alerts {
+        url,
+        reject_threshold: number(env, "ALERT_REJECT_THRESHOLD", 20),
+        origin_failures: number(env, "ALERT_ORIGIN_FAILURES", 10).max(1),
+        cooldown_seconds: number(env, "ALERT_COOLDOWN_SECONDS", 900),
+        flush_seconds: number(env, "STATS_FLUSH_SECONDS", 5),
+    })
 }
 
 /// `5,30,120`: whole seconds, at least one, each at least 1 s.

@@ -162,7 +162,7 @@ fn glob(pattern: &str, text: &str, absent: bool) -> bool {
 
 /// `https://` anywhere, `http://` only to this machine. Checked on the text, without the
 /// `url` crate (whose IDNA tables would double the .wasm); workerd parses it again on fetch.
-fn is_allowed_url(url: &str) -> bool {
+pub fn is_allowed_url(url: &str) -> bool {
     let lower = url.to_ascii_lowercase();
     if let Some(rest) = lower.strip_prefix("https://") {
         return !rest.is_empty();

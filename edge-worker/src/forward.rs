@@ -8,6 +8,8 @@ use futures_util::future::{Either, select};
 use serde::Serialize;
 use worker::{Date, Delay, Fetch, Headers, Method, Request, RequestInit, RequestRedirect};
 
+use hookguard::Verifier;
+
 use crate::destinations::{Destination, Kind};
 
 /// What one attempt came to.
@@ -72,18 +74,33 @@ async fn send(
             &chat
         }
     };
+    // Outside the signature, like GitHub's own event header: routing hints, not facts.
+    let mut extra = vec![("x-hookguard-scheme", envelope.scheme)];
+    extra.extend(envelope.event_type.map(|t| ("x-hookguard-event-type", t)));
+    post(&destination.url, destination.signer.as_ref(), envelope.key, body, &extra, timeout, now).await
+}
+
+/// POSTs a JSON `body` with `webhook-id: id` and the `extra` headers, signed as a Standard
+/// Webhooks delivery when a signer is given (at each call: a retry a day later carries a fresh
+/// timestamp, the same id). Never follows a redirect. The status, or why there is none.
+pub async fn post(
+    url: &str,
+    signer: Option<&Verifier>,
+    id: &str,
+    body: &[u8],
+    extra: &[(&str, &str)],
+    timeout: u64,
+    now: u64,
+) -> Result<u16, &'static str> {
     let headers = Headers::new();
     let _ = headers.set("content-type", "application/json");
-    // Outside the signature, like GitHub's own event header: routing hints, not facts.
-    let _ = headers.set("x-hookguard-scheme", envelope.scheme);
-    if let Some(event_type) = envelope.event_type {
-        let _ = headers.set("x-hookguard-event-type", event_type);
-    }
     // The same id on every attempt, signed or not, so that a receiver can drop repeats.
-    let _ = headers.set("webhook-id", envelope.key);
-    // Signed at each attempt: a retry a day later carries a fresh timestamp, the same id.
-    if let Some(signer) = &destination.signer {
-        let signed = signer.sign(body, Some(envelope.key), now).map_err(|_| "unsignable")?;
+    let _ = headers.set("webhook-id", id);
+    for (name, value) in extra {
+        let _ = headers.set(name, value);
+    }
+    if let Some(signer) = signer {
+        let signed = signer.sign(body, Some(id), now).map_err(|_| "unsignable")?;
         for (name, value) in signed.iter() {
             let _ = headers.set(name, value);
         }
@@ -93,7 +110,7 @@ async fn send(
         .with_headers(headers)
         .with_redirect(RequestRedirect::Manual)
         .with_body(Some(worker::js_sys::Uint8Array::from(body).into()));
-    let request = Request::new_with_init(&destination.url, &init).map_err(|_| "network")?;
+    let request = Request::new_with_init(url, &init).map_err(|_| "network")?;
     let fetch = Fetch::Request(request);
     let send = fetch.send();
     let timeout = Delay::from(Duration::from_secs(timeout));

@@ -12,16 +12,20 @@ mod admin;
 mod cache;
 mod chat;
 mod config;
+mod dashboard;
 mod destinations;
 mod forward;
 mod ledger;
 mod log;
 mod reply;
 mod runs;
+mod session;
+mod stats;
 mod webhook;
 
 pub use ledger::Ledger;
 pub use runs::Run;
+pub use stats::Stats;
 
 use admin::Action;
 use log::LogLine;
@@ -62,6 +66,8 @@ enum Target {
     Webhook(Scheme),
     Run(String),
     Deliveries(Action),
+    Stats,
+    Dashboard(dashboard::Asset),
 }
 
 async fn route(req: Request, env: &Env, ctx: &Context, log: &mut LogLine) -> Result<Response, Refusal> {
@@ -77,6 +83,18 @@ async fn route(req: Request, env: &Env, ctx: &Context, log: &mut LogLine) -> Res
         }
         ["api", "v2", "runs", run_id] if !run_id.is_empty() => (Method::Get, Target::Run(key(run_id))),
         ["api", "v2", "deliveries"] => (Method::Get, Target::Deliveries(Action::List)),
+        ["api", "v2", "stats"] => (Method::Get, Target::Stats),
+        ["dashboard", rest @ ..] => {
+            let asset = match rest {
+                [] => dashboard::Asset::Page,
+                ["app.js"] => dashboard::Asset::Script,
+                ["app.css"] => dashboard::Asset::Style,
+                ["sign-in"] => dashboard::Asset::SignIn,
+                ["sign-out"] => dashboard::Asset::SignOut,
+                _ => return Err(Refusal::NotFound),
+            };
+            (dashboard::method(&asset), Target::Dashboard(asset))
+        }
         ["api", "v2", "deliveries", "recover"] => (Method::Post, Target::Deliveries(Action::Recover)),
         ["api", "v2", "deliveries", k] if !k.is_empty() => {
             (Method::Get, Target::Deliveries(Action::Show(key(k))))
@@ -93,6 +111,21 @@ async fn route(req: Request, env: &Env, ctx: &Context, log: &mut LogLine) -> Res
         Target::Health => Ok(reply::json(&json!({ "ok": true }), 200)),
         Target::Run(run_id) => admin::run(&run_id, &req, env).await,
         Target::Deliveries(action) => admin::deliveries(action, &req, env, query).await,
-        Target::Webhook(scheme) => webhook::handle(scheme, req, env, ctx, log).await,
+        Target::Stats => admin::stats(&req, env).await,
+        Target::Dashboard(asset) => dashboard::serve(asset, req, env).await,
+        Target::Webhook(scheme) => {
+            let answer = webhook::handle(scheme, req, env, ctx, log).await;
+            match &answer {
+                Ok(_) => stats::count(log.outcome_name(), scheme, ""),
+                Err(refusal) => stats::count("refused", scheme, refusal.code()),
+            }
+            if let Ok(settings) = config::Settings::load(env)
+                && let Some(report) = stats::due(&settings)
+            {
+                let env = env.clone();
+                ctx.wait_until(async move { stats::send(&env, report).await });
+            }
+            answer
+        }
     }
 }

@@ -37,6 +37,11 @@ impl LogLine {
         }
     }
 
+    /// The outcome said so far (`accepted`, `duplicate`, ...), or `accepted`.
+    pub fn outcome_name(&self) -> &str {
+        self.fields.get("outcome").and_then(Value::as_str).unwrap_or("accepted")
+    }
+
     pub fn refusal(&mut self, refusal: Refusal) {
         if !self.fields.contains_key("outcome") {
             self.outcome("rejected", Some(refusal.code()));

@@ -98,15 +98,17 @@ export async function startOrigin(secret) {
   return origin;
 }
 
-/** A chat incoming webhook on 127.0.0.1: keeps every `{"text"}` it is posted. */
+/** A chat incoming webhook on 127.0.0.1: keeps every `{"text"}` it is posted, raw too. */
 export async function startChat() {
-  const chat = { messages: [], ids: [] };
+  const chat = { messages: [], ids: [], raw: [] };
   const server = http.createServer((req, res) => {
     const chunks = [];
     req.on("data", (c) => chunks.push(c));
     req.on("end", () => {
-      chat.messages.push(JSON.parse(Buffer.concat(chunks).toString()).text);
+      const body = Buffer.concat(chunks);
+      chat.messages.push(JSON.parse(body.toString()).text);
       chat.ids.push(req.headers["webhook-id"]);
+      chat.raw.push({ body, headers: req.headers });
       res.writeHead(200).end("ok");
     });
   });

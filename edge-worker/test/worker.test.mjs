@@ -10,6 +10,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
 import { startChat, startOrigin } from "./upstream.mjs";
+import { Webhook } from "standardwebhooks";
 import { nowSeconds, randomId, signFor } from "./sign.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -51,6 +52,7 @@ function start({ bindings = {}, limit = 10_000, persist } = {}) {
     durableObjects: {
       LEDGER: { className: "Ledger", useSQLite: true },
       RUNS: { className: "Run", useSQLite: true },
+      STATS: { className: "Stats", useSQLite: true },
     },
     ...(persist ? { kvPersist: `${persist}/kv`, durableObjectsPersist: `${persist}/do` } : {}),
     ratelimits: { RATE_LIMITER: { namespace_id: "1001", simple: { limit, period: 60 } } },
@@ -691,6 +693,141 @@ describe("deliveries API", () => {
     assert.equal(detail.json.deliveries[0].destination, "origin");
     assert.equal(detail.json.attempts.length, 1);
     assert.equal(typeof detail.json.attempts[0].durationMs, "number");
+  });
+});
+
+describe("dashboard, stats and alerts", () => {
+  let watched;
+  let alerts;
+  let seen;
+
+  before(async () => {
+    [alerts, seen] = await Promise.all([startChat(), startOrigin(FORWARD_SECRET)]);
+    watched = start({
+      bindings: {
+        ...SECRETS,
+        ADMIN_TOKEN,
+        FORWARD_URL: seen.url,
+        FORWARD_SECRET,
+        RETRY_SCHEDULE_SECONDS: "1",
+        STATS_FLUSH_SECONDS: "0",
+        ALERT_URL: alerts.url,
+        ALERT_REJECT_THRESHOLD: "3",
+        ALERT_ORIGIN_FAILURES: "3",
+        ALERT_COOLDOWN_SECONDS: "900",
+      },
+    });
+    await watched.ready;
+  });
+
+  after(async () => {
+    await watched?.dispose();
+    await Promise.all([alerts?.close(), seen?.close()]);
+  });
+
+  const get = (mf, url, headers = {}) => mf.dispatchFetch(`http://localhost${url}`, { headers, redirect: "manual" });
+
+  test("without ADMIN_TOKEN the dashboard and stats are absent", async () => {
+    const bare = start({ bindings: SECRETS });
+    try {
+      for (const url of ["/dashboard", "/dashboard/app.js", "/api/v2/stats"]) assert.equal((await get(bare, url)).status, 404, url);
+    } finally {
+      await bare.dispose();
+    }
+  });
+
+  test("sign in: a wrong token is refused, the right one sets a signed, strict cookie", async () => {
+    const page = await get(watched, "/dashboard");
+    assert.equal(page.status, 200);
+    const html = await page.text();
+    assert.match(html, /<form method="post" action="\/dashboard\/sign-in">/);
+    assert.match(page.headers.get("content-security-policy"), /script-src 'self'/);
+    const signIn = (token, origin = "http://localhost") =>
+      watched.dispatchFetch("http://localhost/dashboard/sign-in", {
+        method: "POST",
+        body: new URLSearchParams({ token }),
+        headers: { "content-type": "application/x-www-form-urlencoded", origin },
+        redirect: "manual",
+      });
+    const wrong = await signIn("wrong");
+    assert.equal(wrong.status, 401);
+    assert.equal(wrong.headers.get("set-cookie"), null);
+    assert.equal((await signIn(ADMIN_TOKEN, "https://evil.example")).status, 401, "a sign-in from another origin");
+    const right = await signIn(ADMIN_TOKEN);
+    assert.equal(right.status, 303);
+    const cookie = right.headers.get("set-cookie");
+    for (const part of ["hg_session=", "HttpOnly", "Secure", "SameSite=Strict", "Max-Age="]) assert.ok(cookie.includes(part), cookie);
+    const session = cookie.split(";")[0];
+    const app = await get(watched, "/dashboard", { cookie: session });
+    assert.match(await app.text(), /Recent deliveries/);
+    assert.equal((await get(watched, "/api/v2/stats", { cookie: session })).status, 200);
+    assert.equal((await get(watched, "/api/v2/stats", { authorization: `Bearer ${ADMIN_TOKEN}` })).status, 200);
+    assert.equal((await get(watched, "/api/v2/stats")).status, 401);
+    const [expires, tag] = session.split("=")[1].split(".");
+    const forged = `hg_session=${Number(expires) + 3600}.${tag}`;
+    assert.equal((await get(watched, "/api/v2/stats", { cookie: forged })).status, 401, "a cookie with its expiry moved");
+    // Actions are POSTs from the dashboard's own origin only.
+    const recover = (headers) => watched.dispatchFetch("http://localhost/api/v2/deliveries/recover?since=0", { method: "POST", headers });
+    assert.equal((await recover({ cookie: session })).status, 401, "a cookie POST with no origin");
+    assert.equal((await recover({ cookie: session, origin: "https://evil.example" })).status, 401);
+    assert.equal((await recover({ cookie: session, origin: "http://localhost" })).status, 200);
+    const out = await watched.dispatchFetch("http://localhost/dashboard/sign-out", { method: "POST", redirect: "manual" });
+    assert.match(out.headers.get("set-cookie"), /hg_session=;.*Max-Age=0/);
+  });
+
+  test("stats count a known mix of traffic; refused signatures alert once per cooldown", async () => {
+    const accepted = [];
+    for (let i = 0; i < 3; i++) accepted.push(eventBody("trigger").body);
+    for (const body of accepted) assert.equal((await send(watched, "trigger", body)).status, 200);
+    for (const body of accepted.slice(0, 2)) assert.equal((await send(watched, "trigger", body)).json.duplicate, true);
+    for (let i = 0; i < 4; i++) assert.equal((await send(watched, "trigger", eventBody("trigger").body, { secret: "wrong" })).status, 401);
+    assert.equal((await send(watched, "trigger", Buffer.from("not json"))).status, 400);
+    let stats;
+    await waitFor(async () => {
+      stats = (await admin(watched, "/api/v2/stats")).json;
+      return stats.hour.accepted === 3 && stats.hour.duplicate === 2 && stats.hour.refused === 5;
+    }, `the counts (last seen ${JSON.stringify(stats?.hour)})`);
+    assert.deepEqual(stats.day, stats.hour);
+    const refused = Object.fromEntries(stats.refused.map((r) => [`${r.scheme}/${r.code}`, [r.hour, r.day]]));
+    assert.deepEqual(refused, { "trigger/invalid_signature": [4, 4], "trigger/invalid_json": [1, 1] });
+    assert.equal(stats.series.reduce((sum, s) => sum + s.accepted, 0), 3, "the chart's series");
+    await waitFor(() => alerts.messages.some((m) => m.includes("refused")), "the refused-signatures alert");
+    for (let i = 0; i < 3; i++) await send(watched, "trigger", eventBody("trigger").body, { secret: "wrong" });
+    await new Promise((r) => setTimeout(r, 500));
+    const refusedAlerts = alerts.messages.filter((m) => m.includes("refused for their signature"));
+    assert.equal(refusedAlerts.length, 1, "one alert per kind and route per cooldown");
+    assert.match(refusedAlerts[0], /\/webhooks\/trigger/);
+    // Signed as a Standard Webhooks delivery with FORWARD_SECRET.
+    const { body, headers } = alerts.raw[alerts.messages.indexOf(refusedAlerts[0])];
+    assert.doesNotThrow(() => new Webhook(FORWARD_SECRET).verify(body, headers));
+  });
+
+  test("an exhausted schedule and an origin failing in a row both alert", async () => {
+    const keys = [];
+    for (let i = 0; i < 3; i++) {
+      const { id, body } = eventBody("trigger");
+      keys.push(`trigger:${id}`);
+      seen.failures.set(`trigger:${id}`, 1_000);
+      assert.equal((await send(watched, "trigger", body)).status, 200);
+    }
+    for (const key of keys) await waitForDelivery(key, "failed", watched);
+    await waitFor(() => alerts.messages.some((m) => m.includes("in a row")), "the origin-failing alert");
+    await waitFor(() => alerts.messages.some((m) => m.includes("failed every attempt")), "the delivery-failed alert");
+    assert.equal(alerts.messages.filter((m) => m.includes("in a row")).length, 1, "cooldown");
+    const stats = (await admin(watched, "/api/v2/stats")).json;
+    assert.equal(stats.hour.failed, 3);
+    for (const key of keys) seen.failures.delete(key);
+  });
+
+  test("an alert that cannot be sent never touches a webhook", async () => {
+    const dead = start({ bindings: { ...SECRETS, ALERT_URL: "http://127.0.0.1:9/alerts", ALERT_REJECT_THRESHOLD: "0", STATS_FLUSH_SECONDS: "0" } });
+    try {
+      assert.equal((await send(dead, "trigger", eventBody("trigger").body, { secret: "wrong" })).status, 401);
+      assert.equal((await send(dead, "trigger", eventBody("trigger").body)).status, 200);
+      await waitFor(() => logs.some((l) => l.includes('"outcome":"alert"') && l.includes('"error":"network"')), "the failed alert in the log");
+    } finally {
+      await dead.dispose();
+    }
   });
 });
 

@@ -59,10 +59,7 @@ pub fn dev() -> Result {
     );
     println!("    cargo xtask send alert.run.failed          # or any of: {}", sample_names());
     println!("    cargo xtask send --scheme stripe --file event.json");
-    println!(
-        "    curl -H \"authorization: Bearer $(grep ADMIN_TOKEN {} | cut -d'\"' -f2)\" http://127.0.0.1:8787/api/v2/deliveries",
-        vars.display()
-    );
+    println!("    open http://127.0.0.1:8787/dashboard and sign in with ADMIN_TOKEN from {}", vars.display());
     run(Command::new("wrangler")
         .args(["dev", "--ip", "127.0.0.1", "--port", "8787"])
         .current_dir(worker_dir())

@@ -31,6 +31,8 @@ pub struct Taken {
 pub struct Filter {
     pub status: Option<String>,
     pub destination: Option<String>,
+    pub scheme: Option<String>,
+    pub event_type: Option<String>,
 }
 
 /// A page of deliveries across every shard, newest first.
@@ -70,8 +72,14 @@ impl Client {
     /// Up to `limit` deliveries after `cursor`, newest first, from every shard, optionally of
     /// one status and one destination.
     pub async fn list(&self, filter: Filter, limit: u32, cursor: Option<Cursor>) -> Result<Page, Refusal> {
-        let list =
-            wire::List { status: filter.status, destination: filter.destination, limit: limit + 1, cursor };
+        let list = wire::List {
+            status: filter.status,
+            destination: filter.destination,
+            scheme: filter.scheme,
+            event_type: filter.event_type,
+            limit: limit + 1,
+            cursor,
+        };
         let body = serde_json::to_vec(&list).unwrap_or_default();
         let calls = (0..self.shards).map(|shard| {
             let body = body.clone();

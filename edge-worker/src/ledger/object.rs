@@ -28,6 +28,7 @@ use super::wire::{self, Answer, Cursor, Row, Taking};
 use crate::config::Settings;
 use crate::destinations::Destination;
 use crate::forward::{self, Attempt, Envelope};
+use crate::stats;
 
 /// An event's scheme, type, body and chat text.
 type Payload = (String, Option<String>, Option<Vec<u8>>, Option<String>);
@@ -221,6 +222,9 @@ impl Ledger {
             "delivery": status,
         });
         worker::console_log!("{log}");
+        let report = stats::attempt(&destination.name, attempt.delivered(), status, &taking.key);
+        let env = self.env.clone();
+        self.state.wait_until(async move { stats::send(&env, report).await });
         if let Some(next) = next {
             self.alarm_by(next).await?;
         }
@@ -286,6 +290,8 @@ impl Ledger {
                     cursor.destination.into(),
                     SqlStorageValue::Integer(i64::from(query.limit)),
                     query.destination.clone().into(),
+                    query.scheme.clone().into(),
+                    query.event_type.clone().into(),
                 ],
             )?
             .to_array()?;

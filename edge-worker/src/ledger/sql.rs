@@ -97,12 +97,13 @@ const ROW: &str = "SELECT e.key AS key, e.scheme AS scheme, e.type AS type, e.ev
         d.last_duration_ms AS lastDurationMs, d.updated_at AS updatedAt
     FROM events e LEFT JOIN deliveries d ON d.key = e.key";
 
-/// Newest first after the cursor `(?2, ?3, ?4)`, optionally of one status `?1` and one
-/// destination `?6`.
+/// Newest first after the cursor `(?2, ?3, ?4)`, optionally of one status `?1`, destination
+/// `?6`, scheme `?7` and type `?8`.
 pub fn list() -> String {
     format!(
         "{ROW} WHERE (?1 IS NULL OR COALESCE(d.status, 'recorded') = ?1)
-            AND (?6 IS NULL OR d.destination = ?6)
+            AND (?6 IS NULL OR d.destination = ?6) AND (?7 IS NULL OR e.scheme = ?7)
+            AND (?8 IS NULL OR e.type = ?8)
             AND (e.received_at, e.key, COALESCE(d.destination, '')) < (?2, ?3, ?4)
         ORDER BY e.received_at DESC, e.key DESC, COALESCE(d.destination, '') DESC LIMIT ?5"
     )

@@ -100,6 +100,8 @@ pub struct Row {
 pub struct List {
     pub status: Option<String>,
     pub destination: Option<String>,
+    pub scheme: Option<String>,
+    pub event_type: Option<String>,
     pub limit: u32,
     pub cursor: Option<Cursor>,
 }

@@ -1,0 +1,100 @@
+//! `GET /dashboard`: the deliveries, refusals and counts, served by the worker itself (no CDN,
+//! no external fonts or scripts), behind `ADMIN_TOKEN`. A sign-in form sets a signed,
+//! expiring `HttpOnly; Secure; SameSite=Strict` cookie; a bearer header works too. Without
+//! `ADMIN_TOKEN` every dashboard route answers 404.
+//!
+//! The page is static; its script reads the JSON APIs and writes every value with
+//! `textContent`, and the content security policy allows scripts from this origin only, so
+//! nothing from a payload or a header can run.
+
+use worker::{Date, Env, Headers, Method, Request, Response};
+
+use crate::admin;
+use crate::config::Settings;
+use crate::reply::{Refusal, query_param};
+use crate::session;
+
+const PAGE: &str = include_str!("../dashboard/index.html");
+const SIGN_IN: &str = include_str!("../dashboard/sign-in.html");
+const SCRIPT: &str = include_str!("../dashboard/app.js");
+const STYLE: &str = include_str!("../dashboard/app.css");
+
+const POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; \
+    img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// What a dashboard route serves.
+pub enum Asset {
+    Page,
+    Script,
+    Style,
+    SignIn,
+    SignOut,
+}
+
+pub async fn serve(asset: Asset, mut req: Request, env: &Env) -> Result<Response, Refusal> {
+    let settings = Settings::load(env)?;
+    let Some(token) = settings.admin_token.clone() else { return Err(Refusal::NotFound) };
+    match asset {
+        Asset::Script => Ok(file(SCRIPT, "text/javascript; charset=utf-8", 200, &[])),
+        Asset::Style => Ok(file(STYLE, "text/css; charset=utf-8", 200, &[])),
+        Asset::Page => match admin::authorize(&req, &[Some(&token)], Some(&token)) {
+            Ok(()) => Ok(file(PAGE, "text/html; charset=utf-8", 200, &[])),
+            Err(_) => Ok(sign_in_page(false)),
+        },
+        Asset::SignIn => {
+            if !admin::same_origin(&req) {
+                return Err(Refusal::Unauthorized);
+            }
+            let form = req.text().await.map_err(|_| Refusal::UnreadableBody)?;
+            let given = query_param(&form, "token").unwrap_or_default();
+            let right = subtle::ConstantTimeEq::ct_eq(given.as_bytes(), token.as_bytes()).unwrap_u8() == 1;
+            if !right {
+                return Ok(sign_in_page(true));
+            }
+            let now = Date::now().as_millis() / 1000;
+            let cookie = session::issue(&token, now).ok_or(Refusal::NotConfigured)?;
+            Ok(see_other(&session::set_cookie(Some(&cookie))))
+        }
+        Asset::SignOut => Ok(see_other(&session::set_cookie(None))),
+    }
+}
+
+/// The methods each asset answers.
+pub fn method(asset: &Asset) -> Method {
+    match asset {
+        Asset::SignIn | Asset::SignOut => Method::Post,
+        _ => Method::Get,
+    }
+}
+
+fn sign_in_page(wrong: bool) -> Response {
+    let notice = if wrong { "<p class=\"error\" role=\"alert\">That token is not right.</p>" } else { "" };
+    file(
+        &SIGN_IN.replace("<!--notice-->", notice),
+        "text/html; charset=utf-8",
+        if wrong { 401 } else { 200 },
+        &[],
+    )
+}
+
+fn see_other(cookie: &str) -> Response {
+    file("", "text/plain", 303, &[("location", "/dashboard"), ("set-cookie", cookie)])
+}
+
+fn file(body: &str, content_type: &str, status: u16, extra: &[(&str, &str)]) -> Response {
+    let headers = Headers::new();
+    for (name, value) in [
+        ("content-type", content_type),
+        ("cache-control", "no-store"),
+        ("content-security-policy", POLICY),
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "no-referrer"),
+    ]
+    .iter()
+    .chain(extra)
+    {
+        let _ = headers.set(name, value);
+    }
+    Response::builder().with_status(status).with_headers(headers).fixed(body.as_bytes().to_vec())
+}
