@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
 import { chromium } from "playwright-core";
 import { startOrigin } from "./upstream.mjs";
+import { workerOptions } from "./worker.mjs";
 import { randomId, signFor } from "./sign.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -28,33 +29,20 @@ let browser;
 
 before(async () => {
   origin = await startOrigin(FORWARD_SECRET);
-  mf = new Miniflare({
-    host: "127.0.0.1",
-    port: 0,
-    modules: true,
-    scriptPath: path.join(workerDir, "build/index.js"),
-    modulesRoot: path.join(workerDir, "build"),
-    modulesRules: [
-      { type: "ESModule", include: ["**/*.js"] },
-      { type: "CompiledWasm", include: ["**/*.wasm"] },
-    ],
-    compatibilityDate: "2026-07-01",
-    kvNamespaces: ["HOOKGUARD_KV"],
-    durableObjects: {
-      LEDGER: { className: "Ledger", useSQLite: true },
-      RUNS: { className: "Run", useSQLite: true },
-      STATS: { className: "Stats", useSQLite: true },
-    },
-    bindings: {
-      TRIGGER_WEBHOOK_SECRET: SECRET,
-      FORWARD_URL: origin.url,
-      FORWARD_SECRET,
-      ADMIN_TOKEN,
-      RETRY_SCHEDULE_SECONDS: "1",
-      STATS_FLUSH_SECONDS: "0",
-    },
-    cf: false,
-  });
+  mf = new Miniflare(
+    workerOptions({
+      host: "127.0.0.1",
+      port: 0,
+      bindings: {
+        TRIGGER_WEBHOOK_SECRET: SECRET,
+        FORWARD_URL: origin.url,
+        FORWARD_SECRET,
+        ADMIN_TOKEN,
+        RETRY_SCHEDULE_SECONDS: "1",
+        STATS_FLUSH_SECONDS: "0",
+      },
+    }),
+  );
   url = (await mf.ready).toString().replace(/\/$/, "");
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",

@@ -10,6 +10,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
 import { startChat, startOrigin } from "./upstream.mjs";
+import { workerOptions } from "./worker.mjs";
 import { Webhook } from "standardwebhooks";
 import { nowSeconds, randomId, signFor } from "./sign.mjs";
 
@@ -39,31 +40,18 @@ const secretOf = (scheme) => SECRETS[`${scheme.toUpperCase()}_WEBHOOK_SECRET`];
 const logs = [];
 
 function start({ bindings = {}, limit = 10_000, persist } = {}) {
-  return new Miniflare({
-    modules: true,
-    scriptPath: path.join(workerDir, "build/index.js"),
-    modulesRules: [
-      { type: "ESModule", include: ["**/*.js"] },
-      { type: "CompiledWasm", include: ["**/*.wasm"] },
-    ],
-    compatibilityDate: "2026-07-01",
-    kvNamespaces: ["HOOKGUARD_KV"],
-    // As wrangler.toml declares them (programmatic Miniflare ignores its migrations).
-    durableObjects: {
-      LEDGER: { className: "Ledger", useSQLite: true },
-      RUNS: { className: "Run", useSQLite: true },
-      STATS: { className: "Stats", useSQLite: true },
-    },
-    ...(persist ? { kvPersist: `${persist}/kv`, durableObjectsPersist: `${persist}/do` } : {}),
-    ratelimits: { RATE_LIMITER: { namespace_id: "1001", simple: { limit, period: 60 } } },
-    bindings,
-    cf: false,
-    handleRuntimeStdio(stdout, stderr) {
-      for (const stream of [stdout, stderr]) {
-        stream.on("data", (chunk) => logs.push(...chunk.toString().split("\n").filter(Boolean)));
-      }
-    },
-  });
+  return new Miniflare(
+    workerOptions({
+      ...(persist ? { kvPersist: `${persist}/kv`, durableObjectsPersist: `${persist}/do` } : {}),
+      ratelimits: { RATE_LIMITER: { namespace_id: "1001", simple: { limit, period: 60 } } },
+      bindings,
+      handleRuntimeStdio(stdout, stderr) {
+        for (const stream of [stdout, stderr]) {
+          stream.on("data", (chunk) => logs.push(...chunk.toString().split("\n").filter(Boolean)));
+        }
+      },
+    }),
+  );
 }
 
 let ip = 0;
