@@ -116,7 +116,7 @@ pub fn run_all(quick: bool) -> Result<PathBuf> {
         &allocations,
         &node_results,
         &load_results,
-        flash,
+        &flash,
         worker_wasm,
         npm_wasm,
         tarball_size,
@@ -150,7 +150,7 @@ fn write_report(
     allocations: &Value,
     node: &Value,
     load: &Value,
-    flash: u64,
+    flash: &[u64],
     worker_wasm: (u64, u64),
     npm_wasm: (u64, u64),
     tarball: u64,
@@ -349,7 +349,11 @@ fn write_report(
     let _ = writeln!(md, "| edge worker `.wasm` | {} B | {} B |", worker_wasm.0, worker_wasm.1);
     let _ = writeln!(md, "| npm `.wasm` | {} B | {} B |", npm_wasm.0, npm_wasm.1);
     let _ = writeln!(md, "| npm tarball | {tarball} B | |");
-    let _ = writeln!(md, "| no_std firmware (verify + parse, thumbv7em) | {flash} B of flash | |\n");
+    for ((_, what), bytes) in elf::FIRMWARE.iter().zip(flash) {
+        let _ = writeln!(md, "| no_std firmware ({what}, thumbv7em) | {bytes} B of flash | |");
+    }
+    md.push('\n');
+    let flash = flash.iter().copied().max().unwrap_or(u64::MAX);
     targets.push(Target {
         what: "worker .wasm",
         goal: "≤ 250 KB raw, 90 KB gzipped",
@@ -363,7 +367,7 @@ fn write_report(
         met: npm_wasm.0 <= 60_000 && npm_wasm.1 <= 25_000,
     });
     targets.push(Target {
-        what: "no_std binary flash",
+        what: "no_std binary flash (the larger image)",
         goal: "≤ 48 KiB",
         measured: format!("{:.1} KiB", flash as f64 / 1024.0),
         met: flash <= 48 * 1024,
