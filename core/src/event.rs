@@ -326,8 +326,12 @@ struct Texts<'f, 'a> {
 impl<'a> Texts<'_, 'a> {
     /// Checks, before writing anything, that the scratch can hold every decoded string.
     fn reserve(&self) -> Result<()> {
-        let needed: usize =
-            self.found.strings(self.body).filter(|raw| needs_decoding(raw)).map(json::decoded_len).sum();
+        let needed: usize = self
+            .found
+            .strings(self.body)
+            .filter(|&(raw, escaped)| plain_text(raw, escaped).is_none())
+            .map(|(raw, _)| json::decoded_len(raw))
+            .sum();
         if needed > self.scratch.len() {
             return Err(Error::ScratchTooSmall { needed });
         }
@@ -335,9 +339,9 @@ impl<'a> Texts<'_, 'a> {
     }
 
     fn text(&mut self, key: usize) -> Option<&'a str> {
-        let raw = self.found.raw(key, self.body)?;
-        if !needs_decoding(raw) {
-            return core::str::from_utf8(raw).ok();
+        let (raw, escaped) = self.found.string(key, self.body)?;
+        if let Some(text) = plain_text(raw, escaped) {
+            return Some(text);
         }
         let (out, rest) = core::mem::take(&mut self.scratch).split_at_mut_checked(json::decoded_len(raw))?;
         self.scratch = rest;
@@ -353,6 +357,7 @@ impl<'a> Texts<'_, 'a> {
     }
 }
 
-fn needs_decoding(raw: &[u8]) -> bool {
-    raw.contains(&b'\\') || core::str::from_utf8(raw).is_err()
+/// A string that needs no decoding (no escapes, valid UTF-8), as it is in the body.
+fn plain_text(raw: &[u8], escaped: bool) -> Option<&str> {
+    if escaped { None } else { core::str::from_utf8(raw).ok() }
 }

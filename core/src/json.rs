@@ -33,8 +33,10 @@ struct Span {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
-    /// The span is inside the quotes, still escaped.
-    String,
+    /// The span is inside the quotes, still escaped (if it has escapes).
+    String {
+        escaped: bool,
+    },
     Number,
     /// An object or array, brackets included.
     Container,
@@ -52,7 +54,14 @@ pub(crate) struct Found<const N: usize> {
 impl<const N: usize> Found<N> {
     /// The raw (still escaped) text of a string value.
     pub(crate) fn raw<'a>(&self, key: usize, body: &'a [u8]) -> Option<&'a [u8]> {
-        self.bytes(key, Kind::String, body)
+        self.string(key, body).map(|(raw, _)| raw)
+    }
+
+    /// The raw text of a string value, and whether it has escapes.
+    pub(crate) fn string<'a>(&self, key: usize, body: &'a [u8]) -> Option<(&'a [u8], bool)> {
+        let span = self.spans.get(key).copied().flatten()?;
+        let Kind::String { escaped } = span.kind else { return None };
+        Some((body.get(span.start..span.end)?, escaped))
     }
 
     /// A number value's text.
@@ -65,9 +74,9 @@ impl<const N: usize> Found<N> {
         self.bytes(key, Kind::Container, body)
     }
 
-    /// The raw text of every string value found.
-    pub(crate) fn strings<'a>(&self, body: &'a [u8]) -> impl Iterator<Item = &'a [u8]> {
-        (0..N).filter_map(move |key| self.raw(key, body))
+    /// The raw text of every string value found, and whether it has escapes.
+    pub(crate) fn strings<'a>(&self, body: &'a [u8]) -> impl Iterator<Item = (&'a [u8], bool)> {
+        (0..N).filter_map(move |key| self.string(key, body))
     }
 
     fn bytes<'a>(&self, key: usize, kind: Kind, body: &'a [u8]) -> Option<&'a [u8]> {
@@ -87,6 +96,7 @@ pub(crate) fn read<const N: usize>(body: &[u8], keys: &[Key; N]) -> Result<Found
     // One bit per key records which ones were seen, to refuse duplicates.
     const { assert!(N <= 64) };
     let mut r = Reader { body, pos: 0, longest_unescaped: 0 };
+    let lookup = Lookup::new(keys);
     let mut found = Found { spans: [None; N], longest_unescaped: 0 };
     let mut seen: u64 = 0;
     // Per open container: the key whose value it is (`None`: nobody asked for it), where it
@@ -127,13 +137,14 @@ pub(crate) fn read<const N: usize>(body: &[u8], keys: &[Key; N]) -> Result<Found
                     depth -= 1;
                     close_container(&mut found, &owners, &starts, depth, r.pos);
                 } else {
-                    owner = if is_array { None } else { r.key(scope(&owners, depth - 1), keys, &mut seen)? };
+                    owner =
+                        if is_array { None } else { r.key(scope(&owners, depth - 1), &lookup, &mut seen)? };
                     continue;
                 }
             }
             b'"' => {
-                let end = r.string_end()?;
-                record(&mut found, owner, Span { start: start + 1, end, kind: Kind::String });
+                let (end, escaped) = r.string_end()?;
+                record(&mut found, owner, Span { start: start + 1, end, kind: Kind::String { escaped } });
             }
             b'-' | b'0'..=b'9' => {
                 r.pos = start;
@@ -164,7 +175,7 @@ pub(crate) fn read<const N: usize>(body: &[u8], keys: &[Key; N]) -> Result<Found
                     break;
                 }
                 (Some(b','), false) => {
-                    owner = r.key(scope(&owners, depth - 1), keys, &mut seen)?;
+                    owner = r.key(scope(&owners, depth - 1), &lookup, &mut seen)?;
                     break;
                 }
                 (Some(b']'), true) | (Some(b'}'), false) => {
@@ -193,6 +204,51 @@ fn close_container<const N: usize>(
 fn record<const N: usize>(found: &mut Found<N>, owner: Option<u8>, span: Span) {
     if let Some(slot) = owner.and_then(|key| found.spans.get_mut(usize::from(key))) {
         *slot = Some(span);
+    }
+}
+
+/// The keys asked for, with one bit per key for each parent saying which sit inside it, so
+/// that a key read is compared only with its parent's children.
+struct Lookup<'k, const N: usize> {
+    keys: &'k [Key; N],
+    top: u64,
+    children: [u64; N],
+}
+
+impl<'k, const N: usize> Lookup<'k, N> {
+    fn new(keys: &'k [Key; N]) -> Self {
+        let mut lookup = Lookup { keys, top: 0, children: [0; N] };
+        for (i, key) in keys.iter().enumerate() {
+            let bits = match key.parent {
+                None => Some(&mut lookup.top),
+                Some(parent) => lookup.children.get_mut(usize::from(parent)),
+            };
+            if let Some(bits) = bits {
+                *bits |= 1 << i;
+            }
+        }
+        lookup
+    }
+
+    /// One bit per key that sits inside `parent` (`None`: the top level).
+    fn candidates(&self, parent: Option<u8>) -> u64 {
+        match parent {
+            None => self.top,
+            Some(parent) => self.children.get(usize::from(parent)).copied().unwrap_or(0),
+        }
+    }
+
+    /// The index of the key `name` inside `parent`.
+    fn find(&self, parent: Option<u8>, name: &[u8]) -> Option<usize> {
+        let mut bits = self.candidates(parent);
+        while bits != 0 {
+            let i = bits.trailing_zeros() as usize;
+            if self.keys.get(i).is_some_and(|k| k.name.as_bytes() == name) {
+                return Some(i);
+            }
+            bits &= bits - 1;
+        }
+        None
     }
 }
 
@@ -232,7 +288,7 @@ impl Reader<'_> {
     fn key<const N: usize>(
         &mut self,
         scope: Option<Option<u8>>,
-        keys: &[Key; N],
+        lookup: &Lookup<'_, N>,
         seen: &mut u64,
     ) -> Result<Option<u8>> {
         self.skip_ws();
@@ -240,17 +296,21 @@ impl Reader<'_> {
             return Err(Error::InvalidJson);
         }
         let start = self.pos;
-        let end = self.string_end()?;
+        let (end, escaped) = self.string_end()?;
         self.skip_ws();
         if self.next() != Some(b':') {
             return Err(Error::InvalidJson);
         }
-        let Some(parent) = scope else { return Ok(None) };
+        // Keys inside a value nobody reads, or with no children asked for, are not compared.
+        let Some(parent) = scope.filter(|&parent| lookup.candidates(parent) != 0) else {
+            return Ok(None);
+        };
         let raw = self.body.get(start..end).unwrap_or_default();
-        // An escaped key names the same field as its decoded text, as it is to any other reader
-        // (and a key with invalid UTF-8 is none of ours). No key asked for is longer than 32.
+        // An escaped key names the same field as its decoded text, as it is to any other
+        // reader. Without escapes, a key is its own decoded text, or invalid UTF-8 and so
+        // equal to no name. No key asked for is longer than 32 bytes.
         let mut buf = [0u8; 32];
-        let name = if raw.contains(&b'\\') || !raw.is_ascii() {
+        let name = if escaped {
             let mut len = 0usize;
             let mut fits = true;
             decode(raw, |part| match buf.get_mut(len..len + part.len()) {
@@ -267,7 +327,7 @@ impl Reader<'_> {
         } else {
             raw
         };
-        let Some(index) = keys.iter().position(|k| k.parent == parent && k.name.as_bytes() == name) else {
+        let Some(index) = lookup.find(parent, name) else {
             return Ok(None);
         };
         let bit = 1u64 << index;
@@ -278,9 +338,9 @@ impl Reader<'_> {
         Ok(u8::try_from(index).ok())
     }
 
-    /// After an opening quote: checks the string and returns the index of its closing quote,
-    /// leaving the reader just past it.
-    fn string_end(&mut self) -> Result<usize> {
+    /// After an opening quote: checks the string and returns the index of its closing quote
+    /// and whether it has escapes, leaving the reader just past it.
+    fn string_end(&mut self) -> Result<(usize, bool)> {
         let start = self.pos;
         // How many bytes decoding the escapes saves, to know the decoded length.
         let mut saved = 0usize;
@@ -311,10 +371,11 @@ impl Reader<'_> {
             }
         }
         let end = self.pos - 1;
-        if saved > 0 {
+        let escaped = saved > 0;
+        if escaped {
             self.longest_unescaped = self.longest_unescaped.max(end - start - saved);
         }
-        Ok(end)
+        Ok((end, escaped))
     }
 
     /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`
