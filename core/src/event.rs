@@ -329,7 +329,7 @@ impl<'a> Texts<'_, 'a> {
         let needed: usize = self
             .found
             .strings(self.body)
-            .filter(|&(raw, escaped)| plain_text(raw, escaped).is_none())
+            .filter(|&(raw, escaped)| escaped || (!raw.is_ascii() && plain_text(raw, escaped).is_none()))
             .map(|(raw, _)| json::decoded_len(raw))
             .sum();
         if needed > self.scratch.len() {

@@ -243,7 +243,12 @@ impl<'k, const N: usize> Lookup<'k, N> {
         let mut bits = self.candidates(parent);
         while bits != 0 {
             let i = bits.trailing_zeros() as usize;
-            if self.keys.get(i).is_some_and(|k| k.name.as_bytes() == name) {
+            // The first byte settles most comparisons without a call to memcmp.
+            if self
+                .keys
+                .get(i)
+                .is_some_and(|k| k.name.as_bytes().first() == name.first() && k.name.as_bytes() == name)
+            {
                 return Some(i);
             }
             bits &= bits - 1;
@@ -269,7 +274,12 @@ impl Reader<'_> {
         Some(b)
     }
 
+    #[inline]
     fn skip_ws(&mut self) {
+        // Compact JSON has no whitespace: one byte says so before any search.
+        if self.peek().is_some_and(|b| b > b' ') {
+            return;
+        }
         let rest = self.body.get(self.pos..).unwrap_or_default();
         self.pos +=
             rest.iter().position(|&b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r')).unwrap_or(rest.len());
@@ -340,7 +350,22 @@ impl Reader<'_> {
 
     /// After an opening quote: checks the string and returns the index of its closing quote
     /// and whether it has escapes, leaving the reader just past it.
+    #[inline]
     fn string_end(&mut self) -> Result<(usize, bool)> {
+        // Most strings are plain text up to their closing quote: that case stays small enough
+        // to inline.
+        let rest = self.body.get(self.pos..).unwrap_or_default();
+        let len = plain_len(rest).ok_or(Error::InvalidJson)?;
+        if rest.get(len) == Some(&b'"') {
+            self.pos += len + 1;
+            return Ok((self.pos - 1, false));
+        }
+        self.escaped_string_end()
+    }
+
+    /// [`Reader::string_end`] for strings with escapes (or errors).
+    #[inline(never)]
+    fn escaped_string_end(&mut self) -> Result<(usize, bool)> {
         let start = self.pos;
         // How many bytes decoding the escapes saves, to know the decoded length.
         let mut saved = 0usize;
@@ -418,6 +443,7 @@ impl Reader<'_> {
 
 /// How many bytes of `text` come before the first quote, backslash or control byte (`None`:
 /// there is none). Eight bytes at a time: string bodies are most of a payload.
+#[inline]
 fn plain_len(text: &[u8]) -> Option<usize> {
     const ONES: u64 = u64::from_le_bytes([0x01; 8]);
     const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
@@ -501,6 +527,10 @@ pub(crate) fn decoded_len(raw: &[u8]) -> usize {
 
 /// Whether a string's raw content decodes to exactly `expected`.
 pub(crate) fn text_eq(raw: &[u8], expected: &str) -> bool {
+    // Without escapes, ASCII text is its own decoding.
+    if raw.is_ascii() && !raw.contains(&b'\\') {
+        return raw == expected.as_bytes();
+    }
     let mut rest = expected.as_bytes();
     let mut equal = true;
     decode(raw, |part| match rest.strip_prefix(part) {

@@ -99,10 +99,8 @@ impl IdempotencyKey {
     fn new(scheme: Scheme, source: KeySource, parts: &[&[u8]]) -> Self {
         let mut text = heapless::String::new();
         for part in [scheme.name().as_bytes(), b":"].iter().chain(parts) {
-            // Parts are ASCII, and the longest key fits IDEMPOTENCY_KEY_MAX.
-            for &b in *part {
-                let _ = text.push(char::from(b));
-            }
+            // Parts are ASCII (so UTF-8), and the longest key fits IDEMPOTENCY_KEY_MAX.
+            let _ = core::str::from_utf8(part).map(|part| text.push_str(part));
         }
         IdempotencyKey { text, source }
     }
