@@ -106,6 +106,28 @@ pub fn run_all(quick: bool) -> Result<PathBuf> {
     let node_results: Value =
         serde_json::from_str(&output(&mut node)?).map_err(|e| format!("npm benchmark: {e}"))?;
 
+    // The JSON scan as WebAssembly in Node (WASI), on the same bodies.
+    tools::ensure_targets()?;
+    run(cargo().args([
+        "build",
+        "--locked",
+        "--release",
+        "--target",
+        "wasm32-wasip1",
+        "-p",
+        "hookguard-wasm-scan",
+    ]))?;
+    let mut wasm_scan = Command::new("node");
+    wasm_scan
+        .arg(root().join("benches/wasm-scan.mjs"))
+        .arg(root().join("target/wasm32-wasip1/release/hookguard-wasm-scan.wasm"))
+        .arg(&inputs);
+    if quick {
+        wasm_scan.arg("--quick");
+    }
+    let wasm_scan: Value =
+        serde_json::from_str(&output(&mut wasm_scan)?).map_err(|e| format!("wasm scan benchmark: {e}"))?;
+
     worker::build()?;
     let env = tools::worker_env()?;
     let mut load = Command::new(tools::node22());
@@ -125,6 +147,7 @@ pub fn run_all(quick: bool) -> Result<PathBuf> {
         &allocations,
         &node_results,
         &load_results,
+        &wasm_scan,
         &flash,
         worker_wasm,
         npm_wasm,
@@ -159,6 +182,7 @@ fn write_report(
     allocations: &Value,
     node: &Value,
     load: &Value,
+    wasm_scan: &Value,
     flash: &[u64],
     worker_wasm: (u64, u64),
     npm_wasm: (u64, u64),
@@ -255,6 +279,15 @@ fn write_report(
         }
         let _ = writeln!(md, "| {name} | {} |", cells.join(" | "));
     }
+    let cells: Vec<String> = SIZES
+        .iter()
+        .map(|&size| {
+            let row = wasm_scan.as_array().into_iter().flatten().find(|r| r["size"].as_u64() == Some(size));
+            row.and_then(|r| r["median_ns"].as_f64())
+                .map_or("n/a".into(), |ns| format!("{:.2} GB/s ({})", size as f64 / ns, time(ns)))
+        })
+        .collect();
+    let _ = writeln!(md, "| string-heavy, as WebAssembly in Node (WASI) | {} |", cells.join(" | "));
     let _ = writeln!(md);
     targets.push(Target {
         what: "core JSON scan, string-heavy bodies of 16 KiB and up",

@@ -10,8 +10,9 @@ use crate::{Result, root, run};
 pub const WORKER_BUILD: &str = "0.8.7";
 /// `cargo-fuzz`, which runs the fuzz targets (on the nightly toolchain).
 pub const CARGO_FUZZ: &str = "0.13.2";
-/// Cross-compilation targets the tests build for.
-pub const TARGETS: [&str; 2] = ["wasm32-unknown-unknown", "thumbv7em-none-eabihf"];
+/// Cross-compilation targets the tests build for (WASI: the benchmark of the JSON scan as
+/// WebAssembly in Node).
+pub const TARGETS: [&str; 3] = ["wasm32-unknown-unknown", "thumbv7em-none-eabihf", "wasm32-wasip1"];
 
 /// Where `cargo install` puts binaries.
 fn cargo_bin() -> PathBuf {
