@@ -1,7 +1,7 @@
 //! The typed event parsed from a verified payload.
 
 use crate::error::{Error, Result};
-use crate::json::{self, Found, Key};
+use crate::json::{self, Found, Key, Keys};
 use crate::key::{BodyIds, IdempotencyKey};
 use crate::scheme::Scheme;
 use crate::signed::Signed;
@@ -219,7 +219,7 @@ const KEY_COUNT: usize = ENVELOPE.len() + PLACES.len() * SECTIONS.len();
 
 /// Every key hookguard reads, as the JSON reader takes them: the envelope, then the
 /// sections once per place.
-const KEYS: [Key; KEY_COUNT] = keys();
+const KEYS: Keys<KEY_COUNT> = Keys::new(keys());
 
 // Runs only at compile time: an index out of bounds would fail the build, never a request.
 #[allow(clippy::indexing_slicing, clippy::cast_possible_truncation)]

@@ -92,11 +92,8 @@ impl<const N: usize> Found<N> {
 /// # Errors
 /// [`Error::InvalidJson`], [`Error::NotAnObject`], [`Error::TrailingCharacters`],
 /// [`Error::NestingTooDeep`], [`Error::DuplicateKey`].
-pub(crate) fn read<const N: usize>(body: &[u8], keys: &[Key; N]) -> Result<Found<N>> {
-    // One bit per key records which ones were seen, to refuse duplicates.
-    const { assert!(N <= 64) };
+pub(crate) fn read<const N: usize>(body: &[u8], keys: &Keys<N>) -> Result<Found<N>> {
     let mut r = Reader { body, pos: 0, longest_unescaped: 0 };
-    let lookup = Lookup::new(keys);
     let mut found = Found { spans: [None; N], longest_unescaped: 0 };
     let mut seen: u64 = 0;
     // Per open container: the key whose value it is (`None`: nobody asked for it), where it
@@ -137,8 +134,7 @@ pub(crate) fn read<const N: usize>(body: &[u8], keys: &[Key; N]) -> Result<Found
                     depth -= 1;
                     close_container(&mut found, &owners, &starts, depth, r.pos);
                 } else {
-                    owner =
-                        if is_array { None } else { r.key(scope(&owners, depth - 1), &lookup, &mut seen)? };
+                    owner = if is_array { None } else { r.key(scope(&owners, depth - 1), keys, &mut seen)? };
                     continue;
                 }
             }
@@ -175,7 +171,7 @@ pub(crate) fn read<const N: usize>(body: &[u8], keys: &[Key; N]) -> Result<Found
                     break;
                 }
                 (Some(b','), false) => {
-                    owner = r.key(scope(&owners, depth - 1), &lookup, &mut seen)?;
+                    owner = r.key(scope(&owners, depth - 1), keys, &mut seen)?;
                     break;
                 }
                 (Some(b']'), true) | (Some(b'}'), false) => {
@@ -207,27 +203,35 @@ fn record<const N: usize>(found: &mut Found<N>, owner: Option<u8>, span: Span) {
     }
 }
 
-/// The keys asked for, with one bit per key for each parent saying which sit inside it, so
-/// that a key read is compared only with its parent's children.
-struct Lookup<'k, const N: usize> {
-    keys: &'k [Key; N],
+/// The keys a caller asks for, indexed when compiling: one bit per key for each parent and
+/// for each first byte (folded to five bits, which keeps letters apart), so that a key read
+/// is compared in full with at most a few names.
+pub(crate) struct Keys<const N: usize> {
+    keys: [Key; N],
     top: u64,
     children: [u64; N],
+    first: [u64; 32],
 }
 
-impl<'k, const N: usize> Lookup<'k, N> {
-    fn new(keys: &'k [Key; N]) -> Self {
-        let mut lookup = Lookup { keys, top: 0, children: [0; N] };
-        for (i, key) in keys.iter().enumerate() {
-            let bits = match key.parent {
-                None => Some(&mut lookup.top),
-                Some(parent) => lookup.children.get_mut(usize::from(parent)),
-            };
-            if let Some(bits) = bits {
-                *bits |= 1 << i;
+impl<const N: usize> Keys<N> {
+    // Runs only at compile time (every caller builds a `const`): an index out of bounds, a
+    // parent that is no key or an empty name fails the build, never a request.
+    #[allow(clippy::indexing_slicing)]
+    pub(crate) const fn new(keys: [Key; N]) -> Self {
+        // One bit per key records which ones were seen, to refuse duplicates.
+        assert!(N <= 64, "at most 64 keys");
+        let mut index = Keys { keys, top: 0, children: [0; N], first: [0; 32] };
+        let mut i = 0;
+        while i < N {
+            let bit = 1u64 << i;
+            match keys[i].parent {
+                None => index.top |= bit,
+                Some(parent) => index.children[parent as usize] |= bit,
             }
+            index.first[(keys[i].name.as_bytes()[0] & 31) as usize] |= bit;
+            i += 1;
         }
-        lookup
+        index
     }
 
     /// One bit per key that sits inside `parent` (`None`: the top level).
@@ -240,15 +244,11 @@ impl<'k, const N: usize> Lookup<'k, N> {
 
     /// The index of the key `name` inside `parent`.
     fn find(&self, parent: Option<u8>, name: &[u8]) -> Option<usize> {
-        let mut bits = self.candidates(parent);
+        let first = self.first.get(usize::from(name.first()? & 31)).copied().unwrap_or(0);
+        let mut bits = self.candidates(parent) & first;
         while bits != 0 {
             let i = bits.trailing_zeros() as usize;
-            // The first byte settles most comparisons without a call to memcmp.
-            if self
-                .keys
-                .get(i)
-                .is_some_and(|k| k.name.as_bytes().first() == name.first() && k.name.as_bytes() == name)
-            {
+            if self.keys.get(i).is_some_and(|k| k.name.as_bytes() == name) {
                 return Some(i);
             }
             bits &= bits - 1;
@@ -298,7 +298,7 @@ impl Reader<'_> {
     fn key<const N: usize>(
         &mut self,
         scope: Option<Option<u8>>,
-        lookup: &Lookup<'_, N>,
+        keys: &Keys<N>,
         seen: &mut u64,
     ) -> Result<Option<u8>> {
         self.skip_ws();
@@ -312,15 +312,16 @@ impl Reader<'_> {
             return Err(Error::InvalidJson);
         }
         // Keys inside a value nobody reads, or with no children asked for, are not compared.
-        let Some(parent) = scope.filter(|&parent| lookup.candidates(parent) != 0) else {
+        let Some(parent) = scope.filter(|&parent| keys.candidates(parent) != 0) else {
             return Ok(None);
         };
         let raw = self.body.get(start..end).unwrap_or_default();
         // An escaped key names the same field as its decoded text, as it is to any other
         // reader. Without escapes, a key is its own decoded text, or invalid UTF-8 and so
         // equal to no name. No key asked for is longer than 32 bytes.
-        let mut buf = [0u8; 32];
+        let mut buf;
         let name = if escaped {
+            buf = [0u8; 32];
             let mut len = 0usize;
             let mut fits = true;
             decode(raw, |part| match buf.get_mut(len..len + part.len()) {
@@ -337,7 +338,7 @@ impl Reader<'_> {
         } else {
             raw
         };
-        let Some(index) = lookup.find(parent, name) else {
+        let Some(index) = keys.find(parent, name) else {
             return Ok(None);
         };
         let bit = 1u64 << index;
@@ -548,7 +549,7 @@ mod tests {
     use super::*;
 
     /// `{"a":{"b":..}}`: key 0 is `a` at the top, key 1 is `b` inside `a`.
-    const KEYS: [Key; 2] = [Key { parent: None, name: "a" }, Key { parent: Some(0), name: "b" }];
+    const KEYS: Keys<2> = Keys::new([Key { parent: None, name: "a" }, Key { parent: Some(0), name: "b" }]);
 
     fn decoded(raw: &[u8]) -> String {
         let mut out = Vec::new();
