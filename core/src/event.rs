@@ -277,7 +277,7 @@ impl<'a> Event<'a> {
     pub(crate) fn parse(signed: &Signed<'a>, scratch: &'a mut [u8]) -> Result<Self> {
         let body = signed.body;
         let found = read(body)?;
-        let mut texts = Texts { found: &found, body, scratch };
+        let mut texts = Texts { found: &found, body, body_text: core::str::from_utf8(body).ok(), scratch };
         texts.reserve()?;
         let event_type = texts.text(Envelope::Type.index()).or(signed.topic());
         // A section's field: inside `object` first, then at the top level.
@@ -320,6 +320,9 @@ impl<'a> Event<'a> {
 struct Texts<'f, 'a> {
     found: &'f Found<KEY_COUNT>,
     body: &'a [u8],
+    /// The whole body, when it is UTF-8 (nearly always): strings without escapes are sliced
+    /// from it, with one check of the body instead of one per string.
+    body_text: Option<&'a str>,
     scratch: &'a mut [u8],
 }
 
@@ -329,7 +332,9 @@ impl<'a> Texts<'_, 'a> {
         let needed: usize = self
             .found
             .strings(self.body)
-            .filter(|&(raw, escaped)| escaped || (!raw.is_ascii() && plain_text(raw, escaped).is_none()))
+            .filter(|&(raw, escaped)| {
+                escaped || (self.body_text.is_none() && core::str::from_utf8(raw).is_err())
+            })
             .map(|(raw, _)| json::decoded_len(raw))
             .sum();
         if needed > self.scratch.len() {
@@ -339,9 +344,16 @@ impl<'a> Texts<'_, 'a> {
     }
 
     fn text(&mut self, key: usize) -> Option<&'a str> {
-        let (raw, escaped) = self.found.string(key, self.body)?;
-        if let Some(text) = plain_text(raw, escaped) {
-            return Some(text);
+        let (range, escaped) = self.found.string_span(key)?;
+        let raw = self.body.get(range.clone())?;
+        if !escaped {
+            let plain = match self.body_text {
+                Some(text) => text.get(range),
+                None => core::str::from_utf8(raw).ok(),
+            };
+            if plain.is_some() {
+                return plain;
+            }
         }
         let (out, rest) = core::mem::take(&mut self.scratch).split_at_mut_checked(json::decoded_len(raw))?;
         self.scratch = rest;
@@ -355,9 +367,4 @@ impl<'a> Texts<'_, 'a> {
         let out: &'a [u8] = out;
         core::str::from_utf8(out).ok()
     }
-}
-
-/// A string that needs no decoding (no escapes, valid UTF-8), as it is in the body.
-fn plain_text(raw: &[u8], escaped: bool) -> Option<&str> {
-    if escaped { None } else { core::str::from_utf8(raw).ok() }
 }

@@ -9,6 +9,8 @@
 //! another's). This reader is one loop with a fixed-depth stack, checks every byte, and keeps
 //! only spans.
 
+use core::ops::Range;
+
 use crate::error::{Error, Result};
 
 /// The deepest nesting of arrays and objects accepted in a payload.
@@ -59,9 +61,15 @@ impl<const N: usize> Found<N> {
 
     /// The raw text of a string value, and whether it has escapes.
     pub(crate) fn string<'a>(&self, key: usize, body: &'a [u8]) -> Option<(&'a [u8], bool)> {
+        let (range, escaped) = self.string_span(key)?;
+        Some((body.get(range)?, escaped))
+    }
+
+    /// Where the raw text of a string value is in the body, and whether it has escapes.
+    pub(crate) fn string_span(&self, key: usize) -> Option<(Range<usize>, bool)> {
         let span = self.spans.get(key).copied().flatten()?;
         let Kind::String { escaped } = span.kind else { return None };
-        Some((body.get(span.start..span.end)?, escaped))
+        Some((span.start..span.end, escaped))
     }
 
     /// A number value's text.
@@ -448,20 +456,24 @@ impl Reader<'_> {
 fn plain_len(text: &[u8]) -> Option<usize> {
     const ONES: u64 = u64::from_le_bytes([0x01; 8]);
     const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
-    // The high bit of a byte of the result is set where the byte of `x` is zero; a false
-    // flag can only follow a true one, in a more significant byte, so the lowest flagged
-    // byte (little-endian: the first in the text) is exact.
-    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    const QUOTES: u64 = ONES * b'"' as u64;
+    const BACKSLASHES: u64 = ONES * b'\\' as u64;
+    const SPACES: u64 = ONES * 0x20;
     let mut chunks = text.chunks_exact(8);
     let mut offset = 0;
     for chunk in chunks.by_ref() {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
         let x = u64::from_le_bytes(word);
-        // Bytes below 0x20 are exactly those where subtracting 0x20 borrows from a clear high bit.
-        let special = has_zero(x ^ (ONES * u64::from(b'"')))
-            | has_zero(x ^ (ONES * u64::from(b'\\')))
-            | (x.wrapping_sub(ONES * 0x20) & !x & HIGHS);
+        // A byte of `y - ONES` borrows into its high bit where the byte of `y` is zero, and a
+        // byte of `x - SPACES` where the byte of `x` is below 0x20; `& !x & HIGHS` keeps the
+        // ASCII bytes (the three targets are ASCII, so `y = x ^ target` has `x`'s high bits).
+        // A false flag can only follow a true one, in a more significant byte, so the lowest
+        // flagged byte (little-endian: the first in the text) is exact.
+        let special =
+            ((x ^ QUOTES).wrapping_sub(ONES) | (x ^ BACKSLASHES).wrapping_sub(ONES) | x.wrapping_sub(SPACES))
+                & !x
+                & HIGHS;
         if special != 0 {
             return Some(offset + special.trailing_zeros() as usize / 8);
         }
