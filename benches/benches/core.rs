@@ -5,7 +5,7 @@ use core::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use hookguard::{Scheme, Verifier};
-use hookguard_benches::{NOW, SIZES, STANDARD_SECRET, secret, signed, trigger_event};
+use hookguard_benches::{NOW, SIZES, STANDARD_SECRET, secret, signed, structure_event, trigger_event};
 
 fn verify(c: &mut Criterion) {
     let mut group = c.benchmark_group("verify");
@@ -38,6 +38,26 @@ fn verify_parse(c: &mut Criterion) {
                 verified.parse(&mut scratch).map(|e| e.run_number).expect("parses")
             });
         });
+    }
+    group.finish();
+}
+
+/// The JSON reader alone: `parse` of a body verified beforehand, on string-heavy bodies (the
+/// Trigger.dev event, its stack trace padded) and structure-heavy ones (many small objects).
+fn scan(c: &mut Criterion) {
+    let mut group = c.benchmark_group("scan");
+    let verifier = Verifier::new(Scheme::Trigger, &[secret(Scheme::Trigger)]).expect("fixed secret");
+    for size in SIZES {
+        for (name, body) in [("strings", trigger_event(size)), ("structure", structure_event(size))] {
+            let request = signed(Scheme::Trigger, body, NOW);
+            let pairs = request.pairs();
+            let verified = verifier.verify(pairs.as_slice(), &request.body, NOW).expect("valid");
+            let mut scratch = vec![0u8; request.body.len()];
+            group.throughput(Throughput::Bytes(request.body.len() as u64));
+            group.bench_function(BenchmarkId::new(name, size), |b| {
+                b.iter(|| black_box(verified).parse(&mut scratch).map(|e| e.run_number).expect("parses"));
+            });
+        }
     }
     group.finish();
 }
@@ -75,5 +95,5 @@ fn standardwebhooks_crate(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, verify, verify_parse, ring_hmac, standardwebhooks_crate);
+criterion_group!(benches, verify, verify_parse, scan, ring_hmac, standardwebhooks_crate);
 criterion_main!(benches);

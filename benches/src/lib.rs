@@ -35,6 +35,20 @@ pub fn trigger_event(size: usize) -> Vec<u8> {
     template.replace("PAD", &padding).into_bytes()
 }
 
+/// A structure-heavy JSON object of about `size` bytes: many small objects of short keys,
+/// numbers, literals and arrays, the opposite of [`trigger_event`]'s long strings.
+#[must_use]
+pub fn structure_event(size: usize) -> Vec<u8> {
+    let item = r#"{"id":1842,"ok":true,"tags":["a","b"],"score":-1.5e3,"meta":{"k":null,"n":[0,1]}}"#;
+    let mut body = String::from(r#"{"id":"evt_1","type":"alert.error","items":["#);
+    while body.len() + item.len() + 2 < size {
+        body.push_str(item);
+        body.push(',');
+    }
+    body.push_str("0]}");
+    body.into_bytes()
+}
+
 /// A signed request: header pairs and the body.
 pub struct Request {
     /// `(name, value)`.

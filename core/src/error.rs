@@ -46,6 +46,10 @@ pub enum Error {
     TooManySecrets,
     /// An id given to [`Verifier::sign`](crate::Verifier::sign) is empty or too long.
     InvalidMessageId,
+    /// The verified body is valid JSON but does not fit the type asked of
+    /// [`Verified::deserialize`](crate::Verified::deserialize), or needs what serde-json-core
+    /// cannot read.
+    PayloadMismatch,
 }
 
 /// `Result` with [`Error`].
@@ -86,6 +90,7 @@ impl Error {
             Error::InvalidSecret => ("invalid_secret", 500),
             Error::TooManySecrets => ("too_many_secrets", 500),
             Error::InvalidMessageId => ("invalid_message_id", 400),
+            Error::PayloadMismatch => ("payload_mismatch", 400),
         }
     }
 }

@@ -1,8 +1,10 @@
 //! The typed event parsed from a verified payload.
 
-use crate::json::{self, Field, Fields};
-use crate::key::IdempotencyKey;
-use crate::{Error, Result, Scheme, Verified};
+use crate::error::{Error, Result};
+use crate::json::{self, Found, Key, Keys};
+use crate::key::{BodyIds, IdempotencyKey};
+use crate::scheme::Scheme;
+use crate::signed::Signed;
 
 /// What kind of event a payload is, by its `type`.
 #[non_exhaustive]
@@ -109,71 +111,231 @@ pub struct Event<'a> {
     pub idempotency_key: IdempotencyKey,
 }
 
+/// A key of the envelope: the top-level object.
+#[derive(Clone, Copy)]
+enum Envelope {
+    Id,
+    Created,
+    Type,
+    WebhookVersion,
+    EventId,
+    Object,
+}
+
+/// The envelope's keys, in the order of [`Envelope`].
+const ENVELOPE: [(Envelope, &str); 6] = [
+    (Envelope::Id, "id"),
+    (Envelope::Created, "created"),
+    (Envelope::Type, "type"),
+    (Envelope::WebhookVersion, "webhookVersion"),
+    (Envelope::EventId, "event_id"),
+    (Envelope::Object, "object"),
+];
+
+/// A key of a section (run, task, deployment, environment, project, error). Sections sit in
+/// two places: inside `object` (Trigger.dev's alert envelope, read first) and at the top
+/// level (run lifecycle events and the legacy flat body).
+#[derive(Clone, Copy)]
+enum Section {
+    Run,
+    RunId,
+    RunStatus,
+    RunNumber,
+    RunError,
+    RunErrorMessage,
+    RunErrorRaw,
+    Task,
+    TaskId,
+    Deployment,
+    DeploymentId,
+    DeploymentStatus,
+    DeploymentVersion,
+    Environment,
+    EnvironmentType,
+    EnvironmentSlug,
+    Project,
+    ProjectRef,
+    Error,
+    ErrorMessage,
+}
+
+/// The sections' keys, in the order of [`Section`]: each with the key whose object holds it
+/// (`None`: the place the sections sit).
+const SECTIONS: [(Section, Option<Section>, &str); 20] = [
+    (Section::Run, None, "run"),
+    (Section::RunId, Some(Section::Run), "id"),
+    (Section::RunStatus, Some(Section::Run), "status"),
+    (Section::RunNumber, Some(Section::Run), "number"),
+    (Section::RunError, Some(Section::Run), "error"),
+    (Section::RunErrorMessage, Some(Section::RunError), "message"),
+    (Section::RunErrorRaw, Some(Section::RunError), "raw"),
+    (Section::Task, None, "task"),
+    (Section::TaskId, Some(Section::Task), "id"),
+    (Section::Deployment, None, "deployment"),
+    (Section::DeploymentId, Some(Section::Deployment), "id"),
+    (Section::DeploymentStatus, Some(Section::Deployment), "status"),
+    (Section::DeploymentVersion, Some(Section::Deployment), "version"),
+    (Section::Environment, None, "environment"),
+    (Section::EnvironmentType, Some(Section::Environment), "type"),
+    (Section::EnvironmentSlug, Some(Section::Environment), "slug"),
+    (Section::Project, None, "project"),
+    (Section::ProjectRef, Some(Section::Project), "ref"),
+    (Section::Error, None, "error"),
+    (Section::ErrorMessage, Some(Section::Error), "message"),
+];
+
+/// Where the sections sit, in the order they are read.
+#[derive(Clone, Copy)]
+enum Place {
+    Object,
+    Top,
+}
+
+const PLACES: [Place; 2] = [Place::Object, Place::Top];
+
+impl Envelope {
+    const fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl Place {
+    /// Where `field`, in this place, is in [`KEYS`]: after the envelope, one copy of the
+    /// sections per place.
+    const fn index(self, field: Section) -> usize {
+        ENVELOPE.len() + self as usize * SECTIONS.len() + field as usize
+    }
+
+    /// The key whose object holds this place's sections (`None`: the top level).
+    const fn parent(self) -> Option<u8> {
+        match self {
+            Place::Object => Some(Envelope::Object.index() as u8),
+            Place::Top => None,
+        }
+    }
+}
+
+const KEY_COUNT: usize = ENVELOPE.len() + PLACES.len() * SECTIONS.len();
+
+/// Every key hookguard reads, as the JSON reader takes them: the envelope, then the
+/// sections once per place.
+const KEYS: Keys<KEY_COUNT> = Keys::new(keys());
+
+// Runs only at compile time: an index out of bounds would fail the build, never a request.
+#[allow(clippy::indexing_slicing, clippy::cast_possible_truncation)]
+const fn keys() -> [Key; KEY_COUNT] {
+    let mut out = [Key { parent: None, name: "" }; KEY_COUNT];
+    let mut i = 0;
+    while i < ENVELOPE.len() {
+        let (key, name) = ENVELOPE[i];
+        assert!(key.index() == i, "ENVELOPE is in the order of Envelope");
+        out[i] = Key { parent: None, name };
+        i += 1;
+    }
+    let mut p = 0;
+    while p < PLACES.len() {
+        let place = PLACES[p];
+        let mut j = 0;
+        while j < SECTIONS.len() {
+            let (key, parent, name) = SECTIONS[j];
+            assert!(key as usize == j, "SECTIONS is in the order of Section");
+            let parent = match parent {
+                Some(parent) => Some(place.index(parent) as u8),
+                None => place.parent(),
+            };
+            out[place.index(key)] = Key { parent, name };
+            j += 1;
+        }
+        p += 1;
+    }
+    out
+}
+
+/// Reads a body with the keys hookguard reads.
+fn read(body: &[u8]) -> Result<Found<KEY_COUNT>> {
+    json::read(body, &KEYS)
+}
+
+/// The ids a key can come from, in what reading the body found.
+fn body_ids<'a>(found: &Found<KEY_COUNT>, body: &'a [u8]) -> BodyIds<'a> {
+    BodyIds {
+        event_type: found.raw(Envelope::Type.index(), body),
+        id: found.raw(Envelope::Id.index(), body),
+        event_id: found.raw(Envelope::EventId.index(), body),
+        object: found.container(Envelope::Object.index(), body),
+    }
+}
+
+/// The key to deduplicate a verified delivery by: from the body's ids where it is JSON
+/// hookguard can read, otherwise from the headers or the content.
+pub(crate) fn idempotency_key(signed: &Signed<'_>) -> IdempotencyKey {
+    let ids = read(signed.body).map(|found| body_ids(&found, signed.body)).unwrap_or_default();
+    IdempotencyKey::for_request(signed, &ids)
+}
+
 impl<'a> Event<'a> {
-    pub(crate) fn parse<'v: 'a>(verified: &Verified<'v>, scratch: &'a mut [u8]) -> Result<Self> {
-        let body = verified.body();
-        let fields = json::scan(body)?;
-        let mut texts = Texts { fields: &fields, body, scratch };
+    pub(crate) fn parse(signed: &Signed<'a>, scratch: &'a mut [u8]) -> Result<Self> {
+        let body = signed.body;
+        let found = read(body)?;
+        let mut texts = Texts { found: &found, body, body_text: core::str::from_utf8(body).ok(), scratch };
         texts.reserve()?;
-        let pick = |texts: &mut Texts<'_, 'a>, options: &[Field]| options.iter().find_map(|&f| texts.text(f));
-        let event_type = pick(&mut texts, &[Field::Type]).or(verified.topic());
-        let number = [Field::ObjectRunNumber, Field::RunNumber]
-            .into_iter()
-            .find_map(|f| fields.number(f, body)?.parse().ok());
-        let created = pick(&mut texts, &[Field::Created]).or_else(|| fields.number(Field::Created, body));
+        let event_type = texts.text(Envelope::Type.index()).or(signed.topic());
+        // A section's field: inside `object` first, then at the top level.
+        let section = |texts: &mut Texts<'_, 'a>, fields: &[Section]| {
+            PLACES.iter().find_map(|&place| fields.iter().find_map(|&f| texts.text(place.index(f))))
+        };
+        let run_number = PLACES
+            .iter()
+            .find_map(|&place| found.number(place.index(Section::RunNumber), body)?.parse().ok());
+        let created =
+            texts.text(Envelope::Created.index()).or_else(|| found.number(Envelope::Created.index(), body));
         Ok(Event {
-            kind: EventKind::from_type(verified.scheme(), event_type),
+            kind: EventKind::from_type(signed.scheme, event_type),
             event_type,
-            id: pick(&mut texts, &[Field::Id, Field::EventId]),
+            id: texts.text(Envelope::Id.index()).or_else(|| texts.text(Envelope::EventId.index())),
             created,
-            webhook_version: pick(&mut texts, &[Field::WebhookVersion]),
-            delivery_id: verified.delivery_id(),
-            run_id: pick(&mut texts, &[Field::ObjectRunId, Field::RunId]),
-            run_status: pick(&mut texts, &[Field::ObjectRunStatus, Field::RunStatus]),
-            run_number: number,
-            task_id: pick(&mut texts, &[Field::ObjectTaskId, Field::TaskId]),
-            deployment_id: pick(&mut texts, &[Field::ObjectDeploymentId, Field::DeploymentId]),
-            deployment_status: pick(&mut texts, &[Field::ObjectDeploymentStatus, Field::DeploymentStatus]),
-            deployment_version: pick(&mut texts, &[Field::ObjectDeploymentVersion, Field::DeploymentVersion]),
-            environment_type: pick(&mut texts, &[Field::ObjectEnvironmentType, Field::EnvironmentType]),
-            environment_slug: pick(&mut texts, &[Field::ObjectEnvironmentSlug, Field::EnvironmentSlug]),
-            project_ref: pick(&mut texts, &[Field::ObjectProjectRef, Field::ProjectRef]),
-            error_message: pick(
+            webhook_version: texts.text(Envelope::WebhookVersion.index()),
+            delivery_id: signed.delivery_id(),
+            run_id: section(&mut texts, &[Section::RunId]),
+            run_status: section(&mut texts, &[Section::RunStatus]),
+            run_number,
+            task_id: section(&mut texts, &[Section::TaskId]),
+            deployment_id: section(&mut texts, &[Section::DeploymentId]),
+            deployment_status: section(&mut texts, &[Section::DeploymentStatus]),
+            deployment_version: section(&mut texts, &[Section::DeploymentVersion]),
+            environment_type: section(&mut texts, &[Section::EnvironmentType]),
+            environment_slug: section(&mut texts, &[Section::EnvironmentSlug]),
+            project_ref: section(&mut texts, &[Section::ProjectRef]),
+            error_message: section(
                 &mut texts,
-                &[
-                    Field::ObjectErrorMessage,
-                    Field::ObjectRunErrorMessage,
-                    Field::ObjectRunErrorRaw,
-                    Field::ErrorMessage,
-                    Field::RunErrorMessage,
-                    Field::RunErrorRaw,
-                ],
+                &[Section::ErrorMessage, Section::RunErrorMessage, Section::RunErrorRaw],
             ),
-            idempotency_key: IdempotencyKey::for_request(verified, Some(&fields)),
+            idempotency_key: IdempotencyKey::for_request(signed, &body_ids(&found, body)),
         })
     }
 }
 
-/// Hands out the text of string fields: borrowed from the body when it needs no decoding,
+/// Hands out the text of string values: borrowed from the body when it needs no decoding,
 /// otherwise decoded into the next unused part of the scratch buffer.
 struct Texts<'f, 'a> {
-    fields: &'f Fields,
+    found: &'f Found<KEY_COUNT>,
     body: &'a [u8],
+    /// The whole body, when it is UTF-8 (nearly always): strings without escapes are sliced
+    /// from it, with one check of the body instead of one per string.
+    body_text: Option<&'a str>,
     scratch: &'a mut [u8],
 }
 
 impl<'a> Texts<'_, 'a> {
     /// Checks, before writing anything, that the scratch can hold every decoded string.
     fn reserve(&self) -> Result<()> {
-        let needed: usize = json::ALL_FIELDS
-            .iter()
-            .filter_map(|&f| self.fields.raw(f, self.body))
-            .filter(|raw| needs_decoding(raw))
-            .map(|raw| {
-                let mut len = 0;
-                json::decode(raw, |part| len += part.len());
-                len
+        let needed: usize = self
+            .found
+            .strings(self.body)
+            .filter(|&(raw, escaped)| {
+                escaped || (self.body_text.is_none() && core::str::from_utf8(raw).is_err())
             })
+            .map(|(raw, _)| json::decoded_len(raw))
             .sum();
         if needed > self.scratch.len() {
             return Err(Error::ScratchTooSmall { needed });
@@ -181,14 +343,19 @@ impl<'a> Texts<'_, 'a> {
         Ok(())
     }
 
-    fn text(&mut self, field: Field) -> Option<&'a str> {
-        let raw = self.fields.raw(field, self.body)?;
-        if !needs_decoding(raw) {
-            return core::str::from_utf8(raw).ok();
+    fn text(&mut self, key: usize) -> Option<&'a str> {
+        let (range, escaped) = self.found.string_span(key)?;
+        let raw = self.body.get(range.clone())?;
+        if !escaped {
+            let plain = match self.body_text {
+                Some(text) => text.get(range),
+                None => core::str::from_utf8(raw).ok(),
+            };
+            if plain.is_some() {
+                return plain;
+            }
         }
-        let mut len = 0;
-        json::decode(raw, |part| len += part.len());
-        let (out, rest) = core::mem::take(&mut self.scratch).split_at_mut_checked(len)?;
+        let (out, rest) = core::mem::take(&mut self.scratch).split_at_mut_checked(json::decoded_len(raw))?;
         self.scratch = rest;
         let mut written = 0;
         json::decode(raw, |part| {
@@ -200,8 +367,4 @@ impl<'a> Texts<'_, 'a> {
         let out: &'a [u8] = out;
         core::str::from_utf8(out).ok()
     }
-}
-
-fn needs_decoding(raw: &[u8]) -> bool {
-    raw.contains(&b'\\') || core::str::from_utf8(raw).is_err()
 }

@@ -5,8 +5,9 @@ use core::fmt;
 use sha2::{Digest, Sha256};
 
 use crate::encoding::hex_encode;
-use crate::json::{self, Field, Fields};
-use crate::{Scheme, Verified};
+use crate::json;
+use crate::scheme::Scheme;
+use crate::signed::Signed;
 
 /// The longest idempotency key, in bytes: `standard:sha256:` and 64 hex digits.
 pub const IDEMPOTENCY_KEY_MAX: usize = 80;
@@ -26,6 +27,16 @@ pub enum KeySource {
     /// `alert.error`, of its `object` value exactly as sent (the envelope's `id` and `created`
     /// change on every retry, the object does not); otherwise of the whole signed content.
     ContentHash,
+}
+
+/// What a body says that a key can come from: raw (still escaped) strings, and `object`
+/// exactly as sent. All `None` for a body that is not JSON hookguard can read.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct BodyIds<'a> {
+    pub(crate) event_type: Option<&'a [u8]>,
+    pub(crate) id: Option<&'a [u8]>,
+    pub(crate) event_id: Option<&'a [u8]>,
+    pub(crate) object: Option<&'a [u8]>,
 }
 
 /// A key to deduplicate deliveries by: `{scheme}:{id}` for a short plain id,
@@ -50,32 +61,30 @@ impl IdempotencyKey {
         self.source
     }
 
-    pub(crate) fn for_request(verified: &Verified<'_>, fields: Option<&Fields>) -> Self {
-        let scheme = verified.scheme();
-        let body = verified.body();
-        let body_field = |field| fields.and_then(|f| f.raw(field, body));
+    pub(crate) fn for_request(signed: &Signed<'_>, ids: &BodyIds<'_>) -> Self {
+        let scheme = signed.scheme;
         // Trigger.dev's alert.error gets a new envelope id and created time on every retry;
         // its object does not.
-        let is_alert_error = scheme == Scheme::Trigger
-            && body_field(Field::Type).is_some_and(|t| json::text_eq(t, "alert.error"));
+        let is_alert_error =
+            scheme == Scheme::Trigger && ids.event_type.is_some_and(|t| json::text_eq(t, "alert.error"));
         if is_alert_error {
-            let hash = match fields.and_then(|f| f.container(Field::Object, body)) {
+            let hash = match ids.object {
                 Some(object) => Sha256::digest(object).into(),
-                None => verified.content_hash(),
+                None => signed.content_hash(),
             };
             return Self::hashed(scheme, KeySource::ContentHash, &hash);
         }
         let id = match scheme {
             Scheme::Standard | Scheme::Svix | Scheme::GitHub | Scheme::Shopify => {
-                verified.delivery_id().map(|id| (id.as_bytes(), KeySource::DeliveryHeader))
+                signed.delivery_id().map(|id| (id.as_bytes(), KeySource::DeliveryHeader))
             }
-            Scheme::Trigger | Scheme::Stripe => body_field(Field::Id).map(|id| (id, KeySource::BodyId)),
-            Scheme::Slack => body_field(Field::EventId).map(|id| (id, KeySource::BodyId)),
+            Scheme::Trigger | Scheme::Stripe => ids.id.map(|id| (id, KeySource::BodyId)),
+            Scheme::Slack => ids.event_id.map(|id| (id, KeySource::BodyId)),
         };
         match id {
             Some((id, source)) if is_plain(id) => Self::new(scheme, source, &[id]),
             Some((id, source)) => Self::hashed(scheme, source, &Sha256::digest(id).into()),
-            None => Self::hashed(scheme, KeySource::ContentHash, &verified.content_hash()),
+            None => Self::hashed(scheme, KeySource::ContentHash, &signed.content_hash()),
         }
     }
 
@@ -90,10 +99,8 @@ impl IdempotencyKey {
     fn new(scheme: Scheme, source: KeySource, parts: &[&[u8]]) -> Self {
         let mut text = heapless::String::new();
         for part in [scheme.name().as_bytes(), b":"].iter().chain(parts) {
-            // Parts are ASCII, and the longest key fits IDEMPOTENCY_KEY_MAX.
-            for &b in *part {
-                let _ = text.push(char::from(b));
-            }
+            // Parts are ASCII (so UTF-8), and the longest key fits IDEMPOTENCY_KEY_MAX.
+            let _ = core::str::from_utf8(part).map(|part| text.push_str(part));
         }
         IdempotencyKey { text, source }
     }

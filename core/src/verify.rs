@@ -3,13 +3,17 @@
 use core::fmt;
 
 use hmac::{Hmac, KeyInit, Mac};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 use subtle::{Choice, ConstantTimeEq};
 
 use crate::encoding::{base64_decode, base64_encode, hex_decode, hex_encode};
-use crate::event::Event;
+use crate::error::{Error, Result};
+use crate::event::{self, Event};
+use crate::headers::Headers;
 use crate::key::IdempotencyKey;
-use crate::{Error, Headers, Result, Scheme};
+use crate::scheme::Scheme;
+use crate::signed::{Signed, Timestamp};
+use crate::typed;
 
 /// How many secrets one verifier holds (the current one and those being rotated out).
 pub const MAX_SECRETS: usize = 4;
@@ -120,15 +124,17 @@ impl Verifier {
             return Err(Error::TimestampOutOfTolerance);
         }
         let verified = Verified {
-            scheme: self.scheme,
-            body,
-            timestamp: request.timestamp,
-            message_id: request.message_id,
-            topic: request.topic,
+            signed: Signed {
+                scheme: self.scheme,
+                body,
+                timestamp: request.timestamp,
+                message_id: request.message_id,
+                topic: request.topic,
+            },
         };
         let mut matched = Choice::from(0);
         for key in &self.keys {
-            let tag = verified.mac(key);
+            let tag = mac(&verified.signed, key);
             for signature in &request.signatures {
                 matched |= tag.ct_eq(signature);
             }
@@ -159,7 +165,7 @@ impl Verifier {
         let mut ts_text = heapless::String::<20>::new();
         push_display(&mut ts_text, timestamp);
         let uses_timestamp = names.timestamp.is_some() || self.scheme == Scheme::Stripe;
-        let verified = Verified {
+        let signed = Signed {
             scheme: self.scheme,
             body,
             timestamp: uses_timestamp.then_some(Timestamp { value: timestamp, text: ts_text.as_bytes() }),
@@ -167,7 +173,7 @@ impl Verifier {
             topic: None,
         };
         let key = self.keys.first().ok_or(Error::InvalidSecret)?;
-        let tag = verified.mac(key);
+        let tag = mac(&signed, key);
 
         let mut out = SignedHeaders::default();
         let mut signature = HeaderValue::new();
@@ -230,11 +236,11 @@ fn key_bytes<'k>(scheme: Scheme, secret: &'k [u8], decoded: &'k mut [u8; 64]) ->
     }
 }
 
-/// A signed timestamp: its value and the exact text that was signed.
-#[derive(Clone, Copy, Debug)]
-struct Timestamp<'a> {
-    value: u64,
-    text: &'a [u8],
+/// The MAC of what `signed` covers, under `key`.
+fn mac(signed: &Signed<'_>, key: &HmacSha256) -> Tag {
+    let mut mac = key.clone();
+    signed.content(|part| mac.update(part));
+    mac.finalize().into_bytes().into()
 }
 
 /// What a scheme's headers say, before any MAC is computed.
@@ -341,19 +347,15 @@ fn parse_timestamp(text: &[u8]) -> Result<Timestamp<'_>> {
 /// bytes never reach the JSON parser.
 #[derive(Clone, Copy)]
 pub struct Verified<'a> {
-    scheme: Scheme,
-    body: &'a [u8],
-    timestamp: Option<Timestamp<'a>>,
-    message_id: Option<&'a [u8]>,
-    topic: Option<&'a [u8]>,
+    signed: Signed<'a>,
 }
 
 impl fmt::Debug for Verified<'_> {
     // The body stays out of logs; its length is enough to identify a request.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Verified")
-            .field("scheme", &self.scheme)
-            .field("body_len", &self.body.len())
+            .field("scheme", &self.signed.scheme)
+            .field("body_len", &self.signed.body.len())
             .field("timestamp", &self.timestamp())
             .finish_non_exhaustive()
     }
@@ -363,39 +365,38 @@ impl<'a> Verified<'a> {
     /// The scheme that verified it.
     #[must_use]
     pub fn scheme(&self) -> Scheme {
-        self.scheme
+        self.signed.scheme
     }
 
     /// The raw body, exactly as signed.
     #[must_use]
     pub fn body(&self) -> &'a [u8] {
-        self.body
+        self.signed.body
     }
 
     /// The signed timestamp (Unix seconds), for schemes that sign one.
     #[must_use]
     pub fn timestamp(&self) -> Option<u64> {
-        self.timestamp.map(|t| t.value)
+        self.signed.timestamp.map(|t| t.value)
     }
 
     /// The provider's delivery id header (`webhook-id`, `X-GitHub-Delivery`,
     /// `X-Shopify-Webhook-Id`), if present and UTF-8.
     #[must_use]
     pub fn delivery_id(&self) -> Option<&'a str> {
-        self.message_id.and_then(|id| core::str::from_utf8(id).ok())
+        self.signed.delivery_id()
     }
 
     /// The event type the provider sends as a header (`X-GitHub-Event`, `X-Shopify-Topic`).
     #[must_use]
     pub fn topic(&self) -> Option<&'a str> {
-        self.topic.and_then(|t| core::str::from_utf8(t).ok())
+        self.signed.topic()
     }
 
     /// The key to deduplicate this delivery by; see [`IdempotencyKey`] for its source per scheme.
     #[must_use]
     pub fn idempotency_key(&self) -> IdempotencyKey {
-        let fields = crate::json::scan(self.body).ok();
-        IdempotencyKey::for_request(self, fields.as_ref())
+        event::idempotency_key(&self.signed)
     }
 
     /// Parses the verified body into an [`Event`], unescaping strings into `scratch`.
@@ -411,34 +412,22 @@ impl<'a> Verified<'a> {
     where
         'a: 's,
     {
-        Event::parse(self, scratch)
+        Event::parse(&self.signed, scratch)
     }
 
-    /// The bytes the MAC covers, in order: the scheme's prefix parts, then the body.
-    pub(crate) fn signed_content(&self, mut feed: impl FnMut(&[u8])) {
-        let ts = self.timestamp.map_or(&b""[..], |t| t.text);
-        let id = self.message_id.unwrap_or_default();
-        let prefix: [&[u8]; 4] = match self.scheme {
-            Scheme::Standard | Scheme::Svix => [id, b".", ts, b"."],
-            Scheme::Stripe => [ts, b".", b"", b""],
-            Scheme::Slack => [b"v0:", ts, b":", b""],
-            Scheme::Trigger | Scheme::GitHub | Scheme::Shopify => [b""; 4],
-        };
-        prefix.into_iter().for_each(&mut feed);
-        feed(self.body);
-    }
-
-    fn mac(&self, key: &HmacSha256) -> Tag {
-        let mut mac = key.clone();
-        self.signed_content(|part| mac.update(part));
-        mac.finalize().into_bytes().into()
-    }
-
-    /// SHA-256 of the signed content: the idempotency key of last resort.
-    pub(crate) fn content_hash(&self) -> Tag {
-        let mut hash = Sha256::new();
-        self.signed_content(|part| hash.update(part));
-        hash.finalize().into()
+    /// Deserializes the verified body into your own type through `serde-json-core`, after
+    /// hookguard's strict reader has accepted it; `scratch` holds one unescaped string at a
+    /// time. `T` may borrow strings from the body (`&'a str`) where they have no escapes.
+    /// The crate docs list what serde-json-core cannot read.
+    ///
+    /// # Errors
+    /// The strict reader's [`Error::InvalidJson`], [`Error::NotAnObject`],
+    /// [`Error::TrailingCharacters`], [`Error::NestingTooDeep`]; [`Error::DuplicateKey`] for a
+    /// field of `T` given twice; [`Error::ScratchTooSmall`] with the size needed (the longest
+    /// escaped string, decoded), leaving `scratch` untouched; [`Error::PayloadMismatch`] when
+    /// the body does not fit `T` or needs what serde-json-core cannot read.
+    pub fn deserialize<T: serde::Deserialize<'a>>(&self, scratch: &mut [u8]) -> Result<T> {
+        typed::deserialize(self.signed.body, scratch)
     }
 }
 

@@ -287,6 +287,7 @@ fn every_code_is_stable_and_has_a_status() {
         (InvalidSecret, "invalid_secret", 500),
         (TooManySecrets, "too_many_secrets", 500),
         (InvalidMessageId, "invalid_message_id", 400),
+        (PayloadMismatch, "payload_mismatch", 400),
     ];
     for (error, code, status) in table {
         assert_eq!((error.code(), error.status(), error.to_string()), (code, status, code.to_string()));

@@ -4,18 +4,25 @@ use std::path::Path;
 
 use crate::{Result, cargo, root, run};
 
-/// Builds the no-heap firmware image (`embedded/`) for a Cortex-M4F and returns its flash size.
-pub fn firmware_flash() -> Result<u64> {
-    run(cargo().args([
-        "build",
-        "--locked",
-        "-p",
-        "hookguard-embedded",
-        "--release",
-        "--target",
-        "thumbv7em-none-eabihf",
-    ]))?;
-    flash_size(&root().join("target/thumbv7em-none-eabihf/release/hookguard-embedded"))
+/// The firmware images (`embedded/`): the cargo features that select each, and what it does.
+pub const FIRMWARE: [(&str, &str); 2] =
+    [("", "verify + parse a Trigger.dev event"), ("command", "verify + deserialize a signed command struct")];
+
+/// Builds each no-heap firmware image for a Cortex-M4F and returns its flash size, in the
+/// order of [`FIRMWARE`].
+pub fn firmware_flash() -> Result<Vec<u64>> {
+    let mut sizes = Vec::new();
+    for (features, _) in FIRMWARE {
+        run(cargo().args(["build", "--locked", "-p", "hookguard-embedded", "--release"]).args([
+            "--target",
+            "thumbv7em-none-eabihf",
+            "--features",
+            features,
+        ]))?;
+        // Each build writes the same file: measure it before the next one replaces it.
+        sizes.push(flash_size(&root().join("target/thumbv7em-none-eabihf/release/hookguard-embedded"))?);
+    }
+    Ok(sizes)
 }
 
 const SHF_ALLOC: u32 = 0x2;

@@ -1,6 +1,5 @@
-//! cargo-fuzz: every target for a given time, on the nightly toolchain.
-
-use std::process::Command;
+//! cargo-fuzz: every target for a given time, on the nightly toolchain (or on stable with
+//! `RUSTC_BOOTSTRAP=1` where nightly cannot be installed).
 
 use crate::{Result, root, tools};
 
@@ -31,7 +30,9 @@ pub fn run_all(seconds: u64, fresh: bool) -> Result<Vec<Run>> {
     tools::ensure_cargo_fuzz()?;
     let fuzz_dir = root().join("fuzz");
     let target_dir = root().join("target/fuzz");
-    let build = tools::fuzz_cargo()
+    let cargo = tools::FuzzCargo::new();
+    let build = cargo
+        .command()
         .args(["fuzz", "build", "--target-dir"])
         .arg(&target_dir)
         .current_dir(&fuzz_dir)
@@ -49,8 +50,8 @@ pub fn run_all(seconds: u64, fresh: bool) -> Result<Vec<Run>> {
         }
         std::fs::create_dir_all(&corpus).map_err(|e| format!("{}: {e}", corpus.display()))?;
         eprintln!("+ fuzz {target} for {seconds} s");
-        let mut command = Command::new("cargo");
-        command.args(["+nightly", "fuzz", "run", "--target-dir"]).arg(&target_dir).arg(target).arg(&corpus);
+        let mut command = cargo.command();
+        command.args(["fuzz", "run", "--target-dir"]).arg(&target_dir).arg(target).arg(&corpus);
         if corpus != seeds {
             command.arg(&seeds);
         }

@@ -139,6 +139,13 @@ fn test() -> Result {
     run(cargo().args(["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]))?;
     let mut tally = Tally::default();
     tally.run(cargo().args(["test", "--workspace", "--locked"]))?;
+    // The stated MSRV (`rust-version`), built once, where its toolchain can be installed.
+    if let Some(msrv) = tools::msrv_toolchain()? {
+        run(Command::new("cargo")
+            .arg(format!("+{msrv}"))
+            .args(["build", "--locked", "-p", "hookguard"])
+            .env("RUSTFLAGS", "-D warnings"))?;
+    }
     // The core has no allocator and no std: it must build for a microcontroller and for wasm,
     // and the firmware image that verifies and parses an event must link with no heap.
     run(cargo().args([
@@ -150,10 +157,9 @@ fn test() -> Result {
         "--target",
         "wasm32-unknown-unknown",
     ]))?;
-    let flash = elf::firmware_flash()?;
-    println!(
-        "no_std firmware (verify + parse a Trigger.dev event, thumbv7em-none-eabihf): {flash} bytes of flash"
-    );
+    for ((_, what), flash) in elf::FIRMWARE.iter().zip(elf::firmware_flash()?) {
+        println!("no_std firmware ({what}, thumbv7em-none-eabihf): {flash} bytes of flash");
+    }
 
     // The worker inside workerd, with a real local KV and rate limiter (Miniflare 4, Node 22).
     worker::build()?;

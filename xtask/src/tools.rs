@@ -10,8 +10,9 @@ use crate::{Result, root, run};
 pub const WORKER_BUILD: &str = "0.8.7";
 /// `cargo-fuzz`, which runs the fuzz targets (on the nightly toolchain).
 pub const CARGO_FUZZ: &str = "0.13.2";
-/// Cross-compilation targets the tests build for.
-pub const TARGETS: [&str; 2] = ["wasm32-unknown-unknown", "thumbv7em-none-eabihf"];
+/// Cross-compilation targets the tests build for (WASI: the benchmark of the JSON scan as
+/// WebAssembly in Node).
+pub const TARGETS: [&str; 3] = ["wasm32-unknown-unknown", "thumbv7em-none-eabihf", "wasm32-wasip1"];
 
 /// Where `cargo install` puts binaries.
 fn cargo_bin() -> PathBuf {
@@ -36,24 +37,62 @@ pub fn ensure_targets() -> Result {
     run(Command::new("rustup").args(["target", "add"]).args(&missing))
 }
 
-/// A `cargo` for cargo-fuzz, which needs nightly compiler flags: the nightly toolchain,
-/// installed through rustup if missing; if it cannot be installed, the stable toolchain with
-/// `RUSTC_BOOTSTRAP=1`, which accepts the same flags.
-pub fn fuzz_cargo() -> Command {
+/// Whether rustup has `toolchain`, installing it (minimal profile) if it is missing; `false`
+/// if it cannot be installed (no network, no rustup).
+fn has_toolchain(toolchain: &str) -> bool {
     let listed = Command::new("rustup").args(["toolchain", "list"]).output();
-    let has_nightly =
-        listed.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).lines().any(|l| l.starts_with("nightly")));
-    let nightly = has_nightly
-        || run(Command::new("rustup").args(["toolchain", "install", "nightly", "--profile", "minimal"]))
-            .is_ok();
-    let mut cargo = Command::new("cargo");
-    if nightly {
-        cargo.arg("+nightly");
-    } else {
-        eprintln!("no nightly toolchain: fuzzing on stable with RUSTC_BOOTSTRAP=1");
-        cargo.env("RUSTC_BOOTSTRAP", "1");
+    let prefix = format!("{toolchain}-");
+    listed.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).lines().any(|l| l.starts_with(&prefix)))
+        || run(Command::new("rustup").args(["toolchain", "install", toolchain, "--profile", "minimal"]))
+            .is_ok()
+}
+
+/// How to run cargo-fuzz, which needs nightly compiler flags: on the nightly toolchain,
+/// installed through rustup if missing; if it cannot be installed, on the default (stable)
+/// toolchain with `RUSTC_BOOTSTRAP=1`, which accepts the same flags. Decided once, then used
+/// for every cargo-fuzz command, build and runs alike.
+pub struct FuzzCargo {
+    nightly: bool,
+}
+
+impl FuzzCargo {
+    pub fn new() -> Self {
+        let nightly = has_toolchain("nightly");
+        if !nightly {
+            eprintln!("no nightly toolchain: fuzzing on stable with RUSTC_BOOTSTRAP=1");
+        }
+        FuzzCargo { nightly }
     }
-    cargo
+
+    /// A `cargo` command on the chosen toolchain.
+    pub fn command(&self) -> Command {
+        let mut cargo = Command::new("cargo");
+        if self.nightly {
+            cargo.arg("+nightly");
+        } else {
+            cargo.env("RUSTC_BOOTSTRAP", "1");
+        }
+        cargo
+    }
+}
+
+/// The toolchain of the workspace's `rust-version` (the MSRV), installed through rustup if
+/// missing; `None`, said on stderr, if it cannot be installed here.
+pub fn msrv_toolchain() -> Result<Option<String>> {
+    let manifest =
+        std::fs::read_to_string(root().join("Cargo.toml")).map_err(|e| format!("Cargo.toml: {e}"))?;
+    let version = manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("rust-version = \""))
+        .and_then(|rest| rest.split('"').next())
+        .ok_or("Cargo.toml states no rust-version")?;
+    if has_toolchain(version) {
+        return Ok(Some(version.to_string()));
+    }
+    eprintln!(
+        "SKIPPED: the MSRV build: the Rust {version} toolchain (rust-version) cannot be installed here"
+    );
+    Ok(None)
 }
 
 /// cargo-fuzz at the pinned version.
