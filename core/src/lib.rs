@@ -14,6 +14,7 @@ mod json;
 mod key;
 mod scheme;
 mod signed;
+mod token;
 mod typed;
 mod verify;
 
@@ -23,6 +24,7 @@ pub use headers::Headers;
 pub use json::MAX_DEPTH;
 pub use key::{IDEMPOTENCY_KEY_MAX, IdempotencyKey, KeySource};
 pub use scheme::Scheme;
+pub use token::{RUN_TOKEN_MAX, run_token, verify_run_token};
 pub use verify::{
     DEFAULT_MAX_BODY, DEFAULT_TOLERANCE_SECS, MAX_MESSAGE_ID, MAX_SECRETS, MAX_SIGNATURES, SignedHeaders,
     Verified, Verifier,

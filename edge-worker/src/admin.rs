@@ -101,12 +101,35 @@ pub async fn deliveries(action: Action, req: &Request, env: &Env, query: &str) -
     Ok(reply::json(&answer, 200))
 }
 
-/// `GET /api/v2/runs/{runId}` (`RUNS_API_TOKEN` or `ADMIN_TOKEN`).
-pub async fn run(run_id: &str, req: &Request, env: &Env) -> Result<Response, Refusal> {
+/// `GET /api/v2/runs/{runId}` (`RUNS_API_TOKEN` or `ADMIN_TOKEN`, or a run token for this
+/// run in `?token=`).
+pub async fn run(run_id: &str, req: &Request, env: &Env, query: &str) -> Result<Response, Refusal> {
     let settings = Settings::load(env)?;
-    let tokens = [settings.runs_token.as_ref(), settings.admin_token.as_ref()];
-    authorize(req, &tokens, settings.admin_token.as_ref())?;
+    if run_token(req, &settings, run_id, query).is_err() {
+        let tokens = [settings.runs_token.as_ref(), settings.admin_token.as_ref()];
+        authorize(req, &tokens, settings.admin_token.as_ref())?;
+    }
     Ok(reply::json(&runs::status(env, run_id).await?, 200))
+}
+
+/// `GET /api/v2/runs/{runId}/live`: a WebSocket of the run's statuses, for a run token of
+/// this run (`?token=` or a bearer header), checked before the upgrade.
+pub async fn live(run_id: &str, req: &Request, env: &Env, query: &str) -> Result<Response, Refusal> {
+    let settings = Settings::load(env)?;
+    run_token(req, &settings, run_id, query)?;
+    runs::watch(env, run_id, req).await
+}
+
+/// A run token for `run_id`, from `?token=` or `Authorization: Bearer`, signed with
+/// `LIVE_TOKEN_SECRET` and not expired. Without the secret the routes it opens are absent.
+fn run_token(req: &Request, settings: &Settings, run_id: &str, query: &str) -> Result<(), Refusal> {
+    let secret = settings.live_secret.as_ref().ok_or(Refusal::NotFound)?;
+    let bearer = req.headers().get("authorization").ok().flatten().unwrap_or_default();
+    let token = reply::query_param(query, "token")
+        .or_else(|| bearer.strip_prefix("Bearer ").map(str::to_string))
+        .ok_or(Refusal::Unauthorized)?;
+    let now = Date::now().as_millis() / 1000;
+    hookguard::verify_run_token(secret.as_bytes(), run_id, &token, now).map_err(|_| Refusal::Unauthorized)
 }
 
 /// `GET /api/v2/stats` (`ADMIN_TOKEN`): counts of the last hour and day, and the chart.

@@ -56,6 +56,9 @@ pub struct Settings {
     pub admin_token: Option<String>,
     /// `RUNS_API_TOKEN`: the runs API (the admin token works too).
     pub runs_token: Option<String>,
+    /// `LIVE_TOKEN_SECRET`: signs run tokens (browsers watching one run). Unset: the live
+    /// route answers 404.
+    pub live_secret: Option<String>,
     pub alerts: Alerts,
 }
 
@@ -147,6 +150,7 @@ impl Settings {
             )?,
             admin_token: text(env, "ADMIN_TOKEN"),
             runs_token: text(env, "RUNS_API_TOKEN"),
+            live_secret: text(env, "LIVE_TOKEN_SECRET"),
             alerts: alerts(env)?,
         })
     }

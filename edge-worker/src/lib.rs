@@ -65,6 +65,7 @@ enum Target {
     Health,
     Webhook(Scheme),
     Run(String),
+    Live(String),
     Deliveries(Action),
     Stats,
     Dashboard(dashboard::Asset),
@@ -82,6 +83,9 @@ async fn route(req: Request, env: &Env, ctx: &Context, log: &mut LogLine) -> Res
             (Method::Post, Target::Webhook(Scheme::from_name(name).ok_or(Refusal::NotFound)?))
         }
         ["api", "v2", "runs", run_id] if !run_id.is_empty() => (Method::Get, Target::Run(key(run_id))),
+        ["api", "v2", "runs", run_id, "live"] if !run_id.is_empty() => {
+            (Method::Get, Target::Live(key(run_id)))
+        }
         ["api", "v2", "deliveries"] => (Method::Get, Target::Deliveries(Action::List)),
         ["api", "v2", "stats"] => (Method::Get, Target::Stats),
         ["dashboard", rest @ ..] => {
@@ -109,7 +113,8 @@ async fn route(req: Request, env: &Env, ctx: &Context, log: &mut LogLine) -> Res
     }
     match target {
         Target::Health => Ok(reply::json(&json!({ "ok": true }), 200)),
-        Target::Run(run_id) => admin::run(&run_id, &req, env).await,
+        Target::Run(run_id) => admin::run(&run_id, &req, env, query).await,
+        Target::Live(run_id) => admin::live(&run_id, &req, env, query).await,
         Target::Deliveries(action) => admin::deliveries(action, &req, env, query).await,
         Target::Stats => admin::stats(&req, env).await,
         Target::Dashboard(asset) => dashboard::serve(asset, req, env).await,

@@ -29,6 +29,8 @@ pub enum Refusal {
     BodyExpired,
     /// The delivery has no destination to send it to.
     NoDestination,
+    /// A WebSocket route asked without `Upgrade: websocket`.
+    UpgradeRequired,
 }
 
 impl Refusal {
@@ -46,6 +48,7 @@ impl Refusal {
             Refusal::BadRequest => (400, "bad_request", None),
             Refusal::BodyExpired => (410, "body_expired", None),
             Refusal::NoDestination => (409, "no_destination", None),
+            Refusal::UpgradeRequired => (426, "upgrade_required", Some(("upgrade", "websocket"))),
         }
     }
 

@@ -2,6 +2,11 @@
 //! id), so that an update is one atomic conditional write: a terminal status is never
 //! replaced by a non-terminal one, and an older event (by its signed `created`) never
 //! overwrites a newer one.
+//!
+//! Browsers watch a run over a WebSocket that the run's object holds with the Hibernation API
+//! (`accept_web_socket`), so idle watchers cost nothing: on connect a watcher gets the current
+//! status (`{"status":null}` if none yet); every update that applies is pushed to every watcher
+//! within the webhook's request; after a terminal status the sockets are closed with 1000.
 
 // The `#[durable_object]` macro generates public, undocumented wasm-bindgen glue.
 #![allow(missing_docs)]
@@ -12,7 +17,7 @@ use serde_json::Value;
 use worker::wasm_bindgen;
 use worker::{
     DurableObject, Env, Method, Request, RequestInit, Response, Result, SqlStorageValue, State, WebSocket,
-    WebSocketIncomingMessage, durable_object,
+    WebSocketIncomingMessage, WebSocketPair, durable_object,
 };
 
 use crate::config::RUNS_BINDING;
@@ -135,6 +140,9 @@ impl DurableObject for Run {
     async fn fetch(&self, mut req: Request) -> Result<Response> {
         let url = req.inner().url();
         let sql = self.state.storage().sql();
+        if url.ends_with("/live") {
+            return self.watch();
+        }
         if url.ends_with("/update") {
             let Update { status: s, created_ms } = req.json().await?;
             let terminal = s.status.as_deref().is_some_and(|status| TERMINAL.contains(&status));
@@ -154,13 +162,16 @@ impl DurableObject for Run {
                 ],
             )?;
             let applied = !applied.to_array::<Value>()?.is_empty();
+            if applied {
+                self.push(terminal)?;
+            }
             // One alarm at a time; when it fires it looks at the last update.
             if self.state.storage().get_alarm().await?.is_none() {
                 self.state.storage().set_alarm(KEEP_MS).await?;
             }
             return Response::from_json(&serde_json::json!({ "applied": applied }));
         }
-        match sql.exec(READ, None)?.to_array::<RunStatus>()?.into_iter().next() {
+        match self.current()? {
             Some(status) => Response::from_json(&status),
             None => Ok(Response::empty()?.with_status(404)),
         }
@@ -197,6 +208,67 @@ impl DurableObject for Run {
     async fn websocket_error(&self, _ws: WebSocket, _error: worker::Error) -> Result<()> {
         Ok(())
     }
+}
+
+impl Run {
+    fn current(&self) -> Result<Option<RunStatus>> {
+        Ok(self.state.storage().sql().exec(READ, None)?.to_array::<RunStatus>()?.into_iter().next())
+    }
+
+    /// What a watcher is told: the current status, or `{"status":null}`.
+    fn message(&self) -> Result<(String, bool)> {
+        Ok(match self.current()? {
+            Some(status) => {
+                let terminal = status.status.as_deref().is_some_and(|s| TERMINAL.contains(&s));
+                (serde_json::to_string(&status)?, terminal)
+            }
+            None => (r#"{"status":null}"#.to_string(), false),
+        })
+    }
+
+    /// A new watcher: accepted for hibernation, told the current status at once, and closed
+    /// if the run is already over.
+    fn watch(&self) -> Result<Response> {
+        let pair = WebSocketPair::new()?;
+        self.state.accept_web_socket(&pair.server);
+        let (message, terminal) = self.message()?;
+        pair.server.send_with_str(&message)?;
+        if terminal {
+            pair.server.close(Some(1000), Some("run finished"))?;
+        }
+        Response::from_websocket(pair.client)
+    }
+
+    /// Tells every watcher the new status; closes them all after a terminal one.
+    fn push(&self, terminal: bool) -> Result<()> {
+        let (message, _) = self.message()?;
+        for ws in self.state.get_websockets() {
+            // A watcher that has gone away is skipped; the others still hear.
+            let _ = ws.send_with_str(&message);
+            if terminal {
+                let _ = ws.close(Some(1000), Some("run finished"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Opens a watcher's WebSocket on the run's object (the caller has checked the token).
+pub async fn watch(env: &Env, run_id: &str, req: &Request) -> core::result::Result<Response, Refusal> {
+    let upgrade = req.headers().get("upgrade").ok().flatten().unwrap_or_default();
+    if !upgrade.eq_ignore_ascii_case("websocket") {
+        return Err(Refusal::UpgradeRequired);
+    }
+    if run_id.len() > MAX_RUN_ID {
+        return Err(Refusal::NotFound);
+    }
+    let live = async {
+        let stub = env.durable_object(RUNS_BINDING)?.get_by_name(run_id)?;
+        let mut init = RequestInit::new();
+        init.with_method(Method::Get).with_headers(req.headers().clone());
+        stub.fetch_with_request(Request::new_with_init("https://run/live", &init)?).await
+    };
+    live.await.map_err(|_| Refusal::StorageUnavailable)
 }
 
 fn int(value: u64) -> SqlStorageValue {

@@ -4,6 +4,7 @@
 // the worker first (build/index.js + build/index_bg.wasm).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -31,6 +32,7 @@ const SECRETS = {
 const FORWARD_SECRET = "whsec_dGhpcy1pcy1hLWZvcndhcmQta2V5LTMyYnl0ZXMh";
 const ADMIN_TOKEN = "admin-token-7c1e0f9a";
 const RUNS_API_TOKEN = "runs-token-9f2";
+const LIVE_TOKEN_SECRET = "live-token-secret-5e0c1a77";
 /** Short enough to run the whole schedule in a test: 5 attempts in about 4 s. */
 const SCHEDULE = "1,1,1,1";
 const SCHEMES = ["trigger", "standard", "svix", "stripe", "github", "slack", "shopify"];
@@ -139,6 +141,7 @@ before(async () => {
       FORWARD_SECRET,
       ADMIN_TOKEN,
       RUNS_API_TOKEN,
+      LIVE_TOKEN_SECRET,
       MAX_BODY_BYTES: "65536",
       TIMESTAMP_TOLERANCE_SECONDS: "300",
       RETRY_SCHEDULE_SECONDS: SCHEDULE,
@@ -816,6 +819,108 @@ describe("dashboard, stats and alerts", () => {
     } finally {
       await dead.dispose();
     }
+  });
+});
+
+describe("live run updates", () => {
+  /** A run token made independently of the core: HMAC-SHA256 of the label, the run id and the expiry. */
+  function runToken(runId, expiresAt, secret = LIVE_TOKEN_SECRET) {
+    const u64 = (n) => {
+      const b = Buffer.alloc(8);
+      b.writeBigUInt64BE(BigInt(n));
+      return b;
+    };
+    const id = Buffer.from(runId);
+    const tag = crypto.createHmac("sha256", secret).update("hookguard run token v1").update(u64(id.length)).update(id).update(u64(expiresAt)).digest("hex");
+    return `${expiresAt}.${tag}`;
+  }
+  const live = (mf, runId, token, headers = { upgrade: "websocket" }) =>
+    mf.dispatchFetch(`http://localhost/api/v2/runs/${runId}/live${token === undefined ? "" : `?token=${encodeURIComponent(token)}`}`, { headers });
+
+  /** Opens a watcher: every message parsed, and how it closed. */
+  async function watch(mf, runId) {
+    const res = await live(mf, runId, runToken(runId, nowSeconds() + 600));
+    assert.equal(res.status, 101);
+    const socket = res.webSocket;
+    const watcher = { messages: [], times: [], closed: null };
+    socket.addEventListener("message", (event) => {
+      watcher.messages.push(JSON.parse(event.data));
+      watcher.times.push(performance.now());
+    });
+    socket.addEventListener("close", (event) => (watcher.closed = event.code));
+    socket.accept();
+    watcher.socket = socket;
+    return watcher;
+  }
+  const runEvent = (runId, type, status) =>
+    Buffer.from(JSON.stringify({ id: randomId("evt"), type, run: { id: runId, status, number: 2 } }));
+
+  test("without LIVE_TOKEN_SECRET the route is absent; bad tokens get 401 before any upgrade", async () => {
+    const bare = start({ bindings: SECRETS });
+    try {
+      assert.equal((await live(bare, "run_x", runToken("run_x", nowSeconds() + 60))).status, 404);
+    } finally {
+      await bare.dispose();
+    }
+    const runId = randomId("run");
+    const good = runToken(runId, nowSeconds() + 60);
+    for (const [what, token] of [
+      ["missing", undefined],
+      ["expired", runToken(runId, nowSeconds() - 1)],
+      ["tampered", `${nowSeconds() + 3600}${good.slice(good.indexOf("."))}`],
+      ["another run", runToken(randomId("run"), nowSeconds() + 60)],
+      ["another secret", runToken(runId, nowSeconds() + 60, "not-the-live-secret")],
+      ["garbage", "abc"],
+    ]) {
+      const res = await live(mf, runId, token);
+      assert.equal(res.status, 401, what);
+      assert.equal(res.webSocket, null, what);
+      assert.deepEqual(await res.json(), { error: "unauthorized" }, what);
+    }
+    const plain = await live(mf, runId, good, {});
+    assert.equal(plain.status, 426, "a plain GET of the live route");
+    // The same token opens the run's status over plain HTTP.
+    assert.equal((await mf.dispatchFetch(`http://localhost/api/v2/runs/${runId}?token=${encodeURIComponent(good)}`)).status, 404);
+    assert.equal((await mf.dispatchFetch(`http://localhost/api/v2/runs/${runId}?token=x`)).status, 401);
+  });
+
+  test("a watcher gets the current status, then each update pushed in order, then a 1000 close", async () => {
+    const runId = randomId("run");
+    const watcher = await watch(mf, runId);
+    await waitFor(() => watcher.messages.length === 1, "the current status");
+    assert.deepEqual(watcher.messages[0], { status: null });
+    const started = runEvent(runId, "run.started", "EXECUTING");
+    assert.equal((await send(mf, "trigger", started)).status, 200);
+    // Pushed within the webhook's request: there by the time its 200 is read.
+    await waitFor(() => watcher.messages.length === 2, "EXECUTING");
+    assert.equal(watcher.messages[1].status, "EXECUTING");
+    assert.equal(watcher.messages[1].runId, runId);
+    const headers = await signFor("trigger", SECRETS.TRIGGER_WEBHOOK_SECRET, started);
+    assert.equal((await post(mf, "/api/v2/webhooks/trigger", started, headers)).json.duplicate, true);
+    assert.equal((await send(mf, "trigger", runEvent(runId, "run.completed", "COMPLETED"))).status, 200);
+    await waitFor(() => watcher.closed !== null, "the close");
+    assert.deepEqual(watcher.messages.map((m) => m.status), [null, "EXECUTING", "COMPLETED"], "the duplicate pushed nothing");
+    for (const field of ["runId", "status", "type", "eventId", "updatedAt"]) assert.ok(field in watcher.messages[2], field);
+    assert.equal(watcher.closed, 1000);
+    // A watcher arriving after the end hears the final status and is closed at once.
+    const late = await watch(mf, runId);
+    await waitFor(() => late.closed !== null, "the late watcher's close");
+    assert.deepEqual([late.messages.map((m) => m.status), late.closed], [["COMPLETED"], 1000]);
+  });
+
+  test("fan-out: 1,000 watchers of one run all receive an update", async () => {
+    const runId = randomId("run");
+    const watchers = [];
+    for (let i = 0; i < 1000; i++) watchers.push(await watch(mf, runId));
+    await waitFor(() => watchers.every((w) => w.messages.length === 1), "every watcher's first message", 30_000);
+    const res = await send(mf, "trigger", runEvent(runId, "run.started", "EXECUTING"));
+    const answered = performance.now();
+    assert.equal(res.status, 200);
+    await waitFor(() => watchers.every((w) => w.messages.length === 2), "every watcher's update", 30_000);
+    const delays = watchers.map((w) => w.times[1] - answered).sort((a, b) => a - b);
+    const at = (q) => delays[Math.min(delays.length - 1, Math.floor(q * delays.length))].toFixed(1);
+    console.log(`# fan-out 1000 watchers, ms from the webhook's 200 to each watcher's message: p50 ${at(0.5)}, p99 ${at(0.99)}, last ${delays.at(-1).toFixed(1)}`);
+    for (const w of watchers) w.socket.close(1000);
   });
 });
 
