@@ -24,8 +24,8 @@ pub const MAX_MESSAGE_ID: usize = 128;
 /// Standard Webhooks keys must decode to this many bytes.
 const STANDARD_KEY_LEN: core::ops::RangeInclusive<usize> = 24..=64;
 
-type HmacSha256 = Hmac<Sha256>;
-type Tag = [u8; 32];
+pub(crate) type HmacSha256 = Hmac<Sha256>;
+pub(crate) type Tag = [u8; 32];
 
 /// Verifies requests of one scheme against one or more secrets.
 ///
@@ -110,6 +110,18 @@ impl Verifier {
         body: &'a [u8],
         now: u64,
     ) -> Result<Verified<'a>> {
+        self.check(headers, body, now, |_, key, verified| Some(verified.mac(key)))
+    }
+
+    /// [`Verifier::verify`] with the MAC under each key (by index, and its keyed state) from
+    /// `mac`; `None` counts as a mismatch.
+    pub(crate) fn check<'a, H: Headers + ?Sized>(
+        &self,
+        headers: &'a H,
+        body: &'a [u8],
+        now: u64,
+        mut mac: impl FnMut(usize, &HmacSha256, &Verified<'a>) -> Option<Tag>,
+    ) -> Result<Verified<'a>> {
         if body.len() > self.max_body {
             return Err(Error::PayloadTooLarge);
         }
@@ -127,8 +139,8 @@ impl Verifier {
             topic: request.topic,
         };
         let mut matched = Choice::from(0);
-        for key in &self.keys {
-            let tag = verified.mac(key);
+        for (index, key) in self.keys.iter().enumerate() {
+            let Some(tag) = mac(index, key, &verified) else { continue };
             for signature in &request.signatures {
                 matched |= tag.ct_eq(signature);
             }
@@ -213,7 +225,7 @@ fn push_display<const N: usize>(out: &mut heapless::String<N>, value: impl fmt::
 }
 
 /// The HMAC key for `secret` under `scheme`.
-fn key_bytes<'k>(scheme: Scheme, secret: &'k [u8], decoded: &'k mut [u8; 64]) -> Result<&'k [u8]> {
+pub(crate) fn key_bytes<'k>(scheme: Scheme, secret: &'k [u8], decoded: &'k mut [u8; 64]) -> Result<&'k [u8]> {
     if secret.is_empty() {
         return Err(Error::InvalidSecret);
     }
@@ -415,7 +427,7 @@ impl<'a> Verified<'a> {
     }
 
     /// The bytes the MAC covers, in order: the scheme's prefix parts, then the body.
-    pub(crate) fn signed_content(&self, mut feed: impl FnMut(&[u8])) {
+    pub(crate) fn signed_content(&self, mut feed: impl FnMut(&'a [u8])) {
         let ts = self.timestamp.map_or(&b""[..], |t| t.text);
         let id = self.message_id.unwrap_or_default();
         let prefix: [&[u8]; 4] = match self.scheme {
