@@ -2,9 +2,10 @@
 // workerd.mjs, edge-light.mjs, browser.mjs) initialises the wasm module its own way, then
 // hands its exports to `attach`; everything below is synchronous and uses no runtime
 // globals beyond TextEncoder, TextDecoder and crypto.getRandomValues.
-import { Verifier as NativeVerifier, sign as nativeSign } from "./hookguard_wasm.js";
+import { Verifier as NativeVerifier, macKeys, sign as nativeSign } from "./hookguard_wasm.js";
 
-export const SCHEMES = Object.freeze(["trigger", "standard", "svix", "stripe", "github", "slack", "shopify"]);
+/** Every scheme, in the core's order (set when the module is attached). */
+export let SCHEMES = Object.freeze([]);
 
 /** Thrown for every refusal: `code` is hookguard's stable code, `status` the HTTP status. */
 export class WebhookError extends Error {
@@ -18,8 +19,6 @@ export class WebhookError extends Error {
 
 const ABSENT = 0xffffffff;
 const MAX_VERIFIERS = 32;
-/** The core's body limit: refused here before anything is copied into wasm memory. */
-const MAX_BODY = 1024 * 1024;
 /** No scheme's headers come near this; longer values are refused before they are copied. */
 const MAX_HEADER_CHARS = 8 * 1024;
 const encoder = new TextEncoder();
@@ -28,12 +27,47 @@ const decoder = new TextDecoder();
 
 let wasm;
 let resultsAddress = 0;
-/** Verifiers by scheme, tolerance and secrets: keyed HMAC states are built once. */
+/**
+ * The core's defaults (`toleranceSeconds`; `maxBody`, refused here before anything is copied
+ * into wasm memory) and the refusals made here (`errors.*`: `{ code, status }`).
+ */
+let core;
+/**
+ * Verifiers by scheme, tolerance and a SHA-256 of the secrets (never the secrets), least
+ * recently used first: keyed HMAC states are built once.
+ */
 const verifiers = new Map();
 
-export function attach(exports) {
+/** node:crypto's `createHmac`, where the runtime has it (Node, Deno, Bun): see `macWith`. */
+let createHmac;
+
+/**
+ * Takes the initialised wasm exports; `native.createHmac` (node:crypto's), if given, computes
+ * the MACs, and the core does everything else.
+ */
+export function attach(exports, native = {}) {
   wasm = exports;
   resultsAddress = wasm.results();
+  createHmac = native.createHmac;
+  core = wasm.constants();
+  SCHEMES = Object.freeze(core.schemes);
+}
+
+function refuse({ code, status }) {
+  throw new WebhookError(code, status);
+}
+
+/**
+ * The MAC function `Verifier.verify` calls: HMAC-SHA256 under the core's key for secret `index`
+ * over the wasm memory spans the core names (`[address, length, ...]`), by the native crypto.
+ */
+function macWith(keys) {
+  return (index, spans) => {
+    const hmac = createHmac("sha256", keys[index]);
+    const memory = new Uint8Array(wasm.memory.buffer);
+    for (let i = 0; i < spans.length; i += 2) hmac.update(memory.subarray(spans[i], spans[i] + spans[i + 1]));
+    return hmac.digest();
+  };
 }
 
 function rethrow(error) {
@@ -46,17 +80,25 @@ function rethrow(error) {
 function secretsOf(secret) {
   const secrets = Array.isArray(secret) ? secret : [secret];
   if (secrets.length === 0 || !secrets.every((s) => typeof s === "string")) {
-    throw new WebhookError("invalid_secret", 500);
+    refuse(core.errors.invalidSecret);
   }
   return secrets;
 }
 
-function verifierFor(scheme, secret, toleranceSeconds) {
-  if (!SCHEMES.includes(scheme)) throw new WebhookError("unknown_scheme", 500);
-  const secrets = secretsOf(secret);
-  const tolerance = toleranceSeconds ?? 300;
+/** The cache key: scheme, tolerance and the SHA-256 of the secrets, hashed in wasm memory. */
+function cacheKey(scheme, tolerance, secrets) {
   // Unambiguous: ["a", "b"] and "a\u0000b" are different keys.
-  const key = JSON.stringify([scheme, tolerance, secrets]);
+  const text = JSON.stringify(secrets);
+  const start = wasm.input(text.length * 3);
+  const { written } = encoder.encodeInto(text, new Uint8Array(wasm.memory.buffer, start, text.length * 3));
+  const address = wasm.fingerprint(written);
+  return `${scheme} ${tolerance} ${String.fromCharCode(...new Uint8Array(wasm.memory.buffer, address, 32))}`;
+}
+
+function verifierFor(scheme, secret, toleranceSeconds) {
+  const secrets = secretsOf(secret);
+  const tolerance = toleranceSeconds ?? core.toleranceSeconds;
+  const key = cacheKey(scheme, tolerance, secrets);
   let entry = verifiers.get(key);
   if (entry === undefined) {
     let native;
@@ -65,13 +107,17 @@ function verifierFor(scheme, secret, toleranceSeconds) {
     } catch (error) {
       rethrow(error);
     }
-    entry = { native, names: Array.from(native.headerNames()) };
+    const mac = createHmac ? macWith(Array.from(macKeys(scheme, secrets))) : undefined;
+    entry = { native, names: Array.from(native.headerNames()), mac };
     if (verifiers.size >= MAX_VERIFIERS) {
-      for (const old of verifiers.values()) old.native.free();
-      verifiers.clear();
+      const [oldest, old] = verifiers.entries().next().value;
+      old.native.free();
+      verifiers.delete(oldest);
     }
-    verifiers.set(key, entry);
+  } else {
+    verifiers.delete(key);
   }
+  verifiers.set(key, entry);
   return entry;
 }
 
@@ -102,10 +148,10 @@ function headerOf(headers, name) {
 
 /** Copies the header values and the body into wasm memory; returns the header lengths. */
 function load(names, headers, bytes) {
-  if (bytes.length > MAX_BODY) throw new WebhookError("payload_too_large", 413);
+  if (bytes.length > core.maxBody) refuse(core.errors.payloadTooLarge);
   const values = names.map((name) => headerOf(headers, name));
   if (values.some((v) => v !== undefined && v.length > MAX_HEADER_CHARS)) {
-    throw new WebhookError("malformed_signature", 401);
+    refuse(core.errors.malformedSignature);
   }
   const room = values.reduce((sum, v) => sum + (v === undefined ? 0 : v.length * 3), 0);
   const start = wasm.input(room + bytes.length);
@@ -133,12 +179,12 @@ function text(memory, address, length) {
  * @throws {WebhookError}
  */
 export function verify({ scheme, headers, body, secret, toleranceSeconds, now }) {
-  const { native, names } = verifierFor(scheme, secret, toleranceSeconds);
+  const { native, names, mac } = verifierFor(scheme, secret, toleranceSeconds);
   const bytes = bytesOf(body);
   const [h0, h1, h2, h3, h4] = load(names, headers, bytes);
   const seconds = now ?? Math.floor(Date.now() / 1000);
   try {
-    native.verify(h0, h1, h2, h3, h4, bytes.length, seconds);
+    native.verify(h0, h1, h2, h3, h4, bytes.length, seconds, mac);
   } catch (error) {
     rethrow(error);
   }
@@ -179,7 +225,6 @@ function randomId() {
  * @returns {Record<string, string>}
  */
 export function sign({ scheme, secret, body, id, timestamp }) {
-  if (!SCHEMES.includes(scheme)) throw new WebhookError("unknown_scheme", 500);
   const [key] = secretsOf(secret);
   const bytes = bytesOf(body);
   const start = wasm.input(bytes.length);

@@ -7,8 +7,8 @@
 
 use core::cell::RefCell;
 
-use hookguard::{Error, Scheme};
-use js_sys::{Array, Object, Reflect};
+use hookguard::{Error, Scheme, Verified};
+use js_sys::{Array, Object, Reflect, Uint8Array, Uint32Array};
 use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
 use wasm_bindgen::prelude::*;
 
@@ -28,6 +28,7 @@ thread_local! {
     static INPUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
     static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
     static KEY: RefCell<[u8; hookguard::IDEMPOTENCY_KEY_MAX]> = const { RefCell::new([0; hookguard::IDEMPOTENCY_KEY_MAX]) };
+    static DIGEST: RefCell<[u8; 32]> = const { RefCell::new([0; 32]) };
     static RESULTS: RefCell<[u32; RESULT_SLOTS]> = const { RefCell::new([0; RESULT_SLOTS]) };
 }
 
@@ -46,6 +47,50 @@ fn error_object(code: &str, status: u16) -> JsValue {
 
 fn scheme(name: &str) -> Result<Scheme, JsValue> {
     Scheme::from_name(name).ok_or_else(|| error_object("unknown_scheme", 500))
+}
+
+/// What the JavaScript shell needs from the core instead of a copy: the scheme names, the
+/// default tolerance and body limit, and the refusals it makes before calling in
+/// (`{ code, status }` each).
+#[wasm_bindgen]
+#[must_use]
+pub fn constants() -> JsValue {
+    let object = Object::new();
+    let schemes: Array = Scheme::ALL.iter().map(|s| JsValue::from_str(s.name())).collect();
+    let errors = Object::new();
+    for (role, error) in [
+        ("payloadTooLarge", Error::PayloadTooLarge),
+        ("invalidSecret", Error::InvalidSecret),
+        ("malformedSignature", Error::MalformedSignature),
+    ] {
+        let _ = Reflect::set(&errors, &role.into(), &js_error(error));
+    }
+    for (name, value) in [
+        ("schemes", schemes.into()),
+        ("toleranceSeconds", JsValue::from(hookguard::DEFAULT_TOLERANCE_SECS as f64)),
+        ("maxBody", JsValue::from(hookguard::DEFAULT_MAX_BODY as f64)),
+        ("errors", errors.into()),
+    ] {
+        let _ = Reflect::set(&object, &name.into(), &value);
+    }
+    object.into()
+}
+
+/// SHA-256 of the first `len` bytes of the input buffer, into a buffer whose address it
+/// returns: the verifier cache's keys, so that the cache holds no secrets.
+#[wasm_bindgen]
+#[must_use]
+pub fn fingerprint(len: usize) -> usize {
+    use sha2::Digest;
+    INPUT.with(|input| {
+        let input = input.borrow();
+        let digest = sha2::Sha256::digest(input.get(..len).unwrap_or_default());
+        DIGEST.with(|d| {
+            let mut d = d.borrow_mut();
+            d.copy_from_slice(&digest);
+            d.as_ptr() as usize
+        })
+    })
 }
 
 /// The input buffer, grown to at least `len` bytes; returns its address in wasm memory.
@@ -113,9 +158,15 @@ impl Verifier {
     /// `h0`..`h4`, in `headerNames` order, `0xffffffff` for absent) followed by the body
     /// (`body_len` bytes). Fills the result slots.
     ///
+    /// With `mac`, JavaScript's native crypto computes the HMAC: `mac(keyIndex, spans)` returns
+    /// HMAC-SHA256 (32 bytes) under the key of that secret ([`mac_keys`]) over the wasm memory
+    /// spans `[address, length, ...]`, in order. Everything else (headers, tags, tolerance, the
+    /// comparison, parsing) is the core's either way.
+    ///
     /// # Errors
     /// `{ code, status }` from the core.
     #[allow(clippy::too_many_arguments)] // numbers cross the boundary for free; arrays would allocate
+    #[allow(clippy::needless_pass_by_value)] // wasm-bindgen passes imported functions by value
     pub fn verify(
         &self,
         h0: u32,
@@ -125,12 +176,48 @@ impl Verifier {
         h4: u32,
         body_len: u32,
         now: f64,
+        mac: Option<js_sys::Function>,
     ) -> Result<(), JsValue> {
+        self.run([h0, h1, h2, h3, h4], body_len, now, |verifier, headers, body, now| match &mac {
+            None => verifier.verify(headers, body, now),
+            Some(mac) => {
+                verifier.verify_with_mac(headers, body, now, |index, parts| native_mac(mac, index, parts))
+            }
+        })
+    }
+}
+
+/// HMAC-SHA256 by JavaScript's `mac(keyIndex, spans)`; `None` if it does not give 32 bytes.
+fn native_mac(mac: &js_sys::Function, index: usize, parts: &hookguard::SignedParts<'_>) -> Option<[u8; 32]> {
+    let mut spans = [0u32; 2 * hookguard::MAX_SIGNED_PARTS];
+    for (span, part) in spans.chunks_exact_mut(2).zip(parts) {
+        span.copy_from_slice(&[part.as_ptr() as u32, part.len() as u32]);
+    }
+    let tag = mac.call2(&JsValue::NULL, &(index as u32).into(), &Uint32Array::from(&spans[..])).ok()?;
+    let tag = tag.dyn_into::<Uint8Array>().ok().filter(|t| t.length() == 32)?;
+    let mut out = [0u8; 32];
+    tag.copy_to(&mut out);
+    Some(out)
+}
+
+impl Verifier {
+    /// Reads the request from the input buffer (header values of the given lengths in
+    /// `headerNames` order, `0xffffffff` for absent, then the body), verifies it with `check`,
+    /// parses the verified body and fills the result slots.
+    fn run<F>(&self, lengths: [u32; MAX_HEADERS], body_len: u32, now: f64, check: F) -> Result<(), JsValue>
+    where
+        F: for<'a> FnOnce(
+            &hookguard::Verifier,
+            &'a [(&'static str, &'a [u8]); MAX_HEADERS],
+            &'a [u8],
+            u64,
+        ) -> hookguard::Result<Verified<'a>>,
+    {
         INPUT.with(|input| {
             let input = input.borrow();
             let mut rest: &[u8] = &input;
             let mut headers: [(&str, &[u8]); MAX_HEADERS] = [("", &[]); MAX_HEADERS];
-            for ((slot, name), len) in headers.iter_mut().zip(self.names).zip([h0, h1, h2, h3, h4]) {
+            for ((slot, name), len) in headers.iter_mut().zip(self.names).zip(lengths) {
                 if len == ABSENT || name.is_empty() {
                     continue;
                 }
@@ -141,7 +228,7 @@ impl Verifier {
             }
             let body = rest.get(..body_len as usize).ok_or(js_error(Error::InvalidJson))?;
             let now = if now.is_finite() && now > 0.0 { now as u64 } else { 0 };
-            let verified = self.inner.verify(&headers, body, now).map_err(js_error)?;
+            let verified = check(&self.inner, &headers, body, now).map_err(js_error)?;
             SCRATCH.with(|scratch| {
                 let mut scratch = scratch.borrow_mut();
                 if scratch.len() < body.len() {
@@ -191,6 +278,22 @@ impl Verifier {
             })
         })
     }
+}
+
+/// The HMAC key of each secret, as the core derives it, in order: for `verify`'s `mac`.
+///
+/// # Errors
+/// `{ code, status }` for an unknown scheme or an unusable secret.
+#[wasm_bindgen(js_name = macKeys)]
+pub fn mac_keys(scheme_name: &str, secrets: Vec<String>) -> Result<Array, JsValue> {
+    let scheme = scheme(scheme_name)?;
+    let keys = Array::new();
+    for secret in &secrets {
+        let mut key = vec![0; secret.len()];
+        let len = hookguard::mac_key(scheme, secret.as_bytes(), &mut key).map_err(js_error)?;
+        keys.push(&Uint8Array::from(key.get(..len).unwrap_or_default()));
+    }
+    Ok(keys)
 }
 
 /// The headers a provider would send with the body in the input buffer (`body_len` bytes),

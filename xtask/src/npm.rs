@@ -80,6 +80,7 @@ pub fn build() -> Result<PathBuf> {
     let js = root().join("wasm-pkg/js");
     for file in [
         "api.js",
+        "handler.js",
         "node.mjs",
         "node.cjs",
         "cjs-entry.mjs",
