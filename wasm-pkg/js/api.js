@@ -53,20 +53,32 @@ export function attach(exports, native = {}) {
   SCHEMES = Object.freeze(core.schemes);
 }
 
+/** A view of the wasm memory, made anew only when the memory has grown. */
+let memoryView = new Uint8Array(0);
+function memoryBytes() {
+  if (memoryView.buffer !== wasm.memory.buffer) memoryView = new Uint8Array(wasm.memory.buffer);
+  return memoryView;
+}
+
 function refuse({ code, status }) {
   throw new WebhookError(code, status);
 }
 
 /**
  * The MAC function `Verifier.verify` calls: HMAC-SHA256 under the core's key for secret `index`
- * over the wasm memory spans the core names (`[address, length, ...]`), by the native crypto.
+ * over the wasm memory spans the core names (`[address, length, ...]`), by the native crypto,
+ * written into `out` (a view of the core's tag buffer); returns the bytes written.
  */
 function macWith(keys) {
-  return (index, spans) => {
+  return (index, spans, out) => {
     const hmac = createHmac("sha256", keys[index]);
-    const memory = new Uint8Array(wasm.memory.buffer);
-    for (let i = 0; i < spans.length; i += 2) hmac.update(memory.subarray(spans[i], spans[i] + spans[i + 1]));
-    return hmac.digest();
+    const memory = memoryBytes();
+    for (let i = 0; i < spans.length; i += 2) {
+      if (spans[i + 1] !== 0) hmac.update(memory.subarray(spans[i], spans[i] + spans[i + 1]));
+    }
+    const tag = hmac.digest();
+    out.set(tag);
+    return tag.length;
   };
 }
 
@@ -90,14 +102,19 @@ function cacheKey(scheme, tolerance, secrets) {
   // Unambiguous: ["a", "b"] and "a\u0000b" are different keys.
   const text = JSON.stringify(secrets);
   const start = wasm.input(text.length * 3);
-  const { written } = encoder.encodeInto(text, new Uint8Array(wasm.memory.buffer, start, text.length * 3));
+  const { written } = encoder.encodeInto(text, memoryBytes().subarray(start, start + text.length * 3));
   const address = wasm.fingerprint(written);
-  return `${scheme} ${tolerance} ${String.fromCharCode(...new Uint8Array(wasm.memory.buffer, address, 32))}`;
+  return `${scheme} ${tolerance} ${String.fromCharCode(...memoryBytes().subarray(address, address + 32))}`;
 }
+
+/** The last lookup: a route that verifies with the same secrets each time hashes them once. */
+let last = { scheme: undefined, tolerance: undefined, secrets: [], entry: undefined };
 
 function verifierFor(scheme, secret, toleranceSeconds) {
   const secrets = secretsOf(secret);
   const tolerance = toleranceSeconds ?? core.toleranceSeconds;
+  const same = last.secrets.length === secrets.length && secrets.every((s, i) => s === last.secrets[i]);
+  if (same && last.scheme === scheme && last.tolerance === tolerance) return last.entry;
   const key = cacheKey(scheme, tolerance, secrets);
   let entry = verifiers.get(key);
   if (entry === undefined) {
@@ -118,6 +135,7 @@ function verifierFor(scheme, secret, toleranceSeconds) {
     verifiers.delete(key);
   }
   verifiers.set(key, entry);
+  last = { scheme, tolerance, secrets: [...secrets], entry };
   return entry;
 }
 
@@ -146,33 +164,37 @@ function headerOf(headers, name) {
   return value == null ? undefined : String(value);
 }
 
-/** Copies the header values and the body into wasm memory; returns the header lengths. */
-function load(names, headers, bytes) {
-  if (bytes.length > core.maxBody) refuse(core.errors.payloadTooLarge);
+/**
+ * Copies the header values and the body (bytes, or a string encoded straight into wasm memory)
+ * into wasm memory; returns the header lengths and where the body's bytes are.
+ */
+function load(names, headers, body) {
+  // A string of n UTF-16 units is at least n bytes of UTF-8: longer is too large either way.
+  if (body.length > core.maxBody) refuse(core.errors.payloadTooLarge);
   const values = names.map((name) => headerOf(headers, name));
   if (values.some((v) => v !== undefined && v.length > MAX_HEADER_CHARS)) {
     refuse(core.errors.malformedSignature);
   }
-  const room = values.reduce((sum, v) => sum + (v === undefined ? 0 : v.length * 3), 0);
-  const start = wasm.input(room + bytes.length);
+  const isText = typeof body === "string";
+  const room = values.reduce((sum, v) => sum + (v === undefined ? 0 : v.length * 3), 0) + body.length * (isText ? 3 : 1);
+  const start = wasm.input(room);
   // Read the memory after `input`: growing it replaces the buffer.
-  const memory = new Uint8Array(wasm.memory.buffer);
+  const memory = memoryBytes();
   let offset = start;
   const lengths = [ABSENT, ABSENT, ABSENT, ABSENT, ABSENT];
+  const write = (value) => encoder.encodeInto(value, memory.subarray(offset, offset + value.length * 3)).written;
   values.forEach((value, i) => {
     if (value === undefined) return;
-    const { written } = encoder.encodeInto(value, memory.subarray(offset, offset + value.length * 3));
-    lengths[i] = written;
-    offset += written;
+    lengths[i] = write(value);
+    offset += lengths[i];
   });
-  memory.set(bytes, offset);
-  return lengths;
+  if (!isText) memory.set(body, offset);
+  return { lengths, bodyStart: offset, bodyLength: isText ? write(body) : body.length };
 }
 
 function text(memory, address, length) {
   return address === 0 ? undefined : decoder.decode(memory.subarray(address, address + length));
 }
-
 /**
  * Verifies a webhook synchronously, then parses it.
  * @returns {{ scheme, type, id, idempotencyKey, timestamp?, deliveryId?, data }}
@@ -180,16 +202,16 @@ function text(memory, address, length) {
  */
 export function verify({ scheme, headers, body, secret, toleranceSeconds, now }) {
   const { native, names, mac } = verifierFor(scheme, secret, toleranceSeconds);
-  const bytes = bytesOf(body);
-  const [h0, h1, h2, h3, h4] = load(names, headers, bytes);
+  const { lengths, bodyStart, bodyLength } = load(names, headers, typeof body === "string" ? body : bytesOf(body));
+  const [h0, h1, h2, h3, h4] = lengths;
   const seconds = now ?? Math.floor(Date.now() / 1000);
   try {
-    native.verify(h0, h1, h2, h3, h4, bytes.length, seconds, mac);
+    native.verify(h0, h1, h2, h3, h4, bodyLength, seconds, mac);
   } catch (error) {
     rethrow(error);
   }
-  const memory = new Uint8Array(wasm.memory.buffer);
-  const r = new Uint32Array(wasm.memory.buffer, resultsAddress, 11);
+  const memory = memoryBytes();
+  const r = new Uint32Array(memory.buffer, resultsAddress, 11);
   const result = {
     scheme,
     type: text(memory, r[0], r[1]),
@@ -199,8 +221,11 @@ export function verify({ scheme, headers, body, secret, toleranceSeconds, now })
   const deliveryId = text(memory, r[6], r[7]);
   if (deliveryId !== undefined) result.deliveryId = deliveryId;
   if (r[8] === 1) result.timestamp = r[9] + r[10] * 2 ** 32;
-  // The core has checked that the bytes are one JSON object; the runtime's parser builds it.
-  result.data = JSON.parse(decoder.decode(bytes));
+  // The core has checked that the bytes are one JSON object; the runtime's parser builds it
+  // from the verified bytes, or from the string they were encoded from when that string is
+  // well-formed (then decoding them gives it back exactly, so it needs no decoding).
+  const verifiedText = typeof body === "string" && body.isWellFormed?.() ? body : decoder.decode(memory.subarray(bodyStart, bodyStart + bodyLength));
+  result.data = JSON.parse(verifiedText);
   return result;
 }
 

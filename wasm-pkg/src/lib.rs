@@ -8,7 +8,7 @@
 use core::cell::RefCell;
 
 use hookguard::{Error, Scheme, Verified};
-use js_sys::{Array, Object, Reflect, Uint8Array, Uint32Array};
+use js_sys::{Array, Object, Reflect, Uint8Array};
 use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
 use wasm_bindgen::prelude::*;
 
@@ -158,9 +158,9 @@ impl Verifier {
     /// `h0`..`h4`, in `headerNames` order, `0xffffffff` for absent) followed by the body
     /// (`body_len` bytes). Fills the result slots.
     ///
-    /// With `mac`, JavaScript's native crypto computes the HMAC: `mac(keyIndex, spans)` returns
-    /// HMAC-SHA256 (32 bytes) under the key of that secret ([`mac_keys`]) over the wasm memory
-    /// spans `[address, length, ...]`, in order. Everything else (headers, tags, tolerance, the
+    /// With `mac`, JavaScript's native crypto computes the HMAC: `mac(keyIndex, spans, out)`
+    /// writes HMAC-SHA256 under the key of that secret ([`mac_keys`]) over the wasm memory spans
+    /// `[address, length, ...]`, in order, into `out` and returns the bytes written (32). Everything else (headers, tags, tolerance, the
     /// comparison, parsing) is the core's either way.
     ///
     /// # Errors
@@ -176,7 +176,7 @@ impl Verifier {
         h4: u32,
         body_len: u32,
         now: f64,
-        mac: Option<js_sys::Function>,
+        mac: Option<NativeMac>,
     ) -> Result<(), JsValue> {
         self.run([h0, h1, h2, h3, h4], body_len, now, |verifier, headers, body, now| match &mac {
             None => verifier.verify(headers, body, now),
@@ -187,17 +187,31 @@ impl Verifier {
     }
 }
 
-/// HMAC-SHA256 by JavaScript's `mac(keyIndex, spans)`; `None` if it does not give 32 bytes.
-fn native_mac(mac: &js_sys::Function, index: usize, parts: &hookguard::SignedParts<'_>) -> Option<[u8; 32]> {
+#[wasm_bindgen]
+extern "C" {
+    /// JavaScript's native HMAC: `(keyIndex, spans, out) => written`, see [`Verifier::verify`].
+    pub type NativeMac;
+
+    /// Calls it (as `Function.prototype.call`, with no `this`).
+    #[wasm_bindgen(method, js_name = call, catch)]
+    fn compute(
+        this: &NativeMac,
+        this_arg: &JsValue,
+        index: u32,
+        spans: &[u32],
+        out: &mut [u8],
+    ) -> Result<u32, JsValue>;
+}
+
+/// HMAC-SHA256 by JavaScript's `mac`; `None` unless it writes the 32 bytes.
+fn native_mac(mac: &NativeMac, index: usize, parts: &hookguard::SignedParts<'_>) -> Option<[u8; 32]> {
     let mut spans = [0u32; 2 * hookguard::MAX_SIGNED_PARTS];
     for (span, part) in spans.chunks_exact_mut(2).zip(parts) {
         span.copy_from_slice(&[part.as_ptr() as u32, part.len() as u32]);
     }
-    let tag = mac.call2(&JsValue::NULL, &(index as u32).into(), &Uint32Array::from(&spans[..])).ok()?;
-    let tag = tag.dyn_into::<Uint8Array>().ok().filter(|t| t.length() == 32)?;
     let mut out = [0u8; 32];
-    tag.copy_to(&mut out);
-    Some(out)
+    let written = mac.compute(&JsValue::NULL, index as u32, &spans, &mut out).ok()?;
+    (written == 32).then_some(out)
 }
 
 impl Verifier {
@@ -222,11 +236,11 @@ impl Verifier {
                     continue;
                 }
                 let (value, after) =
-                    rest.split_at_checked(len as usize).ok_or(js_error(Error::InvalidJson))?;
+                    rest.split_at_checked(len as usize).ok_or_else(|| js_error(Error::InvalidJson))?;
                 *slot = (name, value);
                 rest = after;
             }
-            let body = rest.get(..body_len as usize).ok_or(js_error(Error::InvalidJson))?;
+            let body = rest.get(..body_len as usize).ok_or_else(|| js_error(Error::InvalidJson))?;
             let now = if now.is_finite() && now > 0.0 { now as u64 } else { 0 };
             let verified = check(&self.inner, &headers, body, now).map_err(js_error)?;
             SCRATCH.with(|scratch| {
@@ -245,7 +259,7 @@ impl Verifier {
                 let key = event.idempotency_key.as_str().as_bytes();
                 KEY.with(|k| {
                     let mut k = k.borrow_mut();
-                    let stored = k.get_mut(..key.len()).ok_or(js_error(Error::InvalidJson))?;
+                    let stored = k.get_mut(..key.len()).ok_or_else(|| js_error(Error::InvalidJson))?;
                     stored.copy_from_slice(key);
                     let key_ptr = k.as_ptr() as usize;
                     RESULTS.with(|r| {
@@ -314,7 +328,7 @@ pub fn sign(
     let timestamp = if timestamp.is_finite() && timestamp > 0.0 { timestamp as u64 } else { 0 };
     INPUT.with(|input| {
         let input = input.borrow();
-        let body = input.get(..body_len as usize).ok_or(js_error(Error::InvalidJson))?;
+        let body = input.get(..body_len as usize).ok_or_else(|| js_error(Error::InvalidJson))?;
         let signed = verifier.sign(body, id.as_deref(), timestamp).map_err(js_error)?;
         Ok(signed.iter().map(|(n, v)| Array::of2(&n.into(), &v.into())).collect())
     })

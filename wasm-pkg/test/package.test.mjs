@@ -168,6 +168,12 @@ test("emoji and invalid UTF-8: verified over the raw bytes, decoded as TextDecod
   const text = '{"type":"🎶 émoji"}';
   const signed = sign({ scheme: "github", secret: "s", body: new TextEncoder().encode(text) });
   assert.equal(verify({ scheme: "github", headers: signed, body: text, secret: "s" }).type, "🎶 émoji");
+  // A string that is not well-formed UTF-16 is its UTF-8 bytes too (U+FFFD for a lone
+  // surrogate): what was verified is what is parsed.
+  const lone = '{"type":"x","note":"\ud800 ok"}';
+  assert.equal(lone.isWellFormed(), false);
+  const loneHeaders = sign({ scheme: "trigger", secret: "s", body: new TextEncoder().encode(lone) });
+  assert.equal(verify({ scheme: "trigger", headers: loneHeaders, body: lone, secret: "s" }).data.note, "\ufffd ok");
 });
 
 test("known-answer vectors through sign", () => {
