@@ -262,8 +262,3 @@ export function sign({ scheme, secret, body, id, timestamp }) {
   }
   return Object.fromEntries(pairs);
 }
-
-/** Heap allocations made inside the wasm module so far (zero per verify once warm). */
-export function wasmAllocations() {
-  return wasm.allocations();
-}

@@ -84,9 +84,6 @@ export interface SignOptions {
 /** The headers a provider would send with `body`: for tests and local development. */
 export declare function sign(options: SignOptions): Record<string, string>;
 
-/** Heap allocations made inside the wasm module so far (for tests: zero per verify once warm). */
-export declare function wasmAllocations(): number;
-
 // ---------------------------------------------------------------------------------------------
 // Trigger.dev's events, field for field as @trigger.dev/sdk 4.8.3's schemas
 // (@trigger.dev/core v3/schemas/webhooks.ts), except that dates stay the ISO-8601 strings that

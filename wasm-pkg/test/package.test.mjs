@@ -9,7 +9,7 @@ import path from "node:path";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
-import { constructEvent, sign, verify, wasmAllocations, SCHEMES, WebhookError } from "hookguard";
+import { constructEvent, sign, verify, SCHEMES, WebhookError } from "hookguard";
 import { Webhook } from "standardwebhooks";
 import Stripe from "stripe";
 import { sign as githubSign } from "@octokit/webhooks-methods";
@@ -240,19 +240,6 @@ test("constructEvent returns what @trigger.dev/sdk's constructEvent returns", as
   // Both refuse a bad signature.
   const forged = new Request("http://localhost/", { method: "POST", body, headers: { "x-trigger-signature-hmacsha256": "0".repeat(64) } });
   await assert.rejects(constructEvent(forged, secret), (e) => e.code === "invalid_signature" && e.status === 401);
-});
-
-test("a verify of a 1 KiB Trigger.dev event allocates nothing in wasm once warm", () => {
-  const body = fs.readFileSync(path.join(samples, "alert.run.failed.json"));
-  assert.ok(body.length >= 1024 && body.length < 2048, `${body.length} bytes`);
-  const headers = sign({ scheme: "trigger", secret: "s", body });
-  verify({ scheme: "trigger", headers, body, secret: "s" });
-  const before = wasmAllocations();
-  for (let i = 0; i < 200; i++) verify({ scheme: "trigger", headers, body, secret: "s" });
-  assert.equal(wasmAllocations() - before, 0);
-  // The counter counts: a new verifier allocates its keyed state.
-  verify({ scheme: "trigger", headers: sign({ scheme: "trigger", secret: "fresh", body }), body, secret: "fresh" });
-  assert.ok(wasmAllocations() > before);
 });
 
 test("the hookguard command signs samples and files, and sends them", async () => {

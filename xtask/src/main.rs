@@ -194,6 +194,7 @@ fn test() -> Result {
 /// wasm; the Next.js example; workerd, Deno, Bun and headless Chromium.
 fn npm_tests(tally: &mut Tally) -> Result {
     let tarball = npm::build()?;
+    npm::build_counting()?;
     // Services and browsers the tests start, from Debian's packages.
     tools::ensure_apt(&[("redis-server", "redis-server"), ("chromium", "chromium")])?;
     let tests = root().join("wasm-pkg/test");
@@ -217,8 +218,9 @@ fn npm_tests(tally: &mut Tally) -> Result {
         tally.run(&mut node_test(node, &everywhere))?;
     }
     // The same conformance with the wasm's own HMAC, as edge runtimes and browsers run it.
-    let wasm_mac = ["package.test.mjs", "package.test.cjs", "handler.test.mjs"];
+    let wasm_mac = ["package.test.mjs", "package.test.cjs", "handler.test.mjs", "alloc.test.mjs"];
     tally.run(node_test(PathBuf::from("node"), &wasm_mac).env("HOOKGUARD_MAC", "wasm"))?;
+    tally.run(&mut node_test(PathBuf::from("node"), &["alloc.test.mjs"]))?;
     tally.run(&mut node_test(tools::node22(), &["workerd.test.mjs"]))?;
     tally.run(&mut node_test(PathBuf::from("node"), &["types.test.mjs", "runtimes.test.mjs"]))?;
     let (raw, gzipped) = sizes(&npm::pkg_dir().join("hookguard_wasm_bg.wasm"))?;
