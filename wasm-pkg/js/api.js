@@ -195,6 +195,7 @@ function load(names, headers, body) {
 function text(memory, address, length) {
   return address === 0 ? undefined : decoder.decode(memory.subarray(address, address + length));
 }
+
 /**
  * Verifies a webhook synchronously, then parses it.
  * @returns {{ scheme, type, id, idempotencyKey, timestamp?, deliveryId?, data }}
