@@ -93,6 +93,20 @@ test("verifiers are cached per exact secret list", () => {
   expectError(() => verify({ scheme: "trigger", headers, body, secret: "a\u0000b" }), "invalid_signature", 401);
 });
 
+test("the verifier cache evicts the least recently used verifier, and only it", () => {
+  const body = event();
+  const signed = (n) => sign({ scheme: "trigger", secret: `lru-${n}`, body });
+  const check = (n) => assert.equal(verify({ scheme: "trigger", headers: signed(n), body, secret: `lru-${n}` }).type, "run.completed");
+  check(0);
+  for (let n = 1; n <= 40; n++) {
+    check(n);
+    check(0); // kept fresh: never evicted
+  }
+  // Evicted verifiers were freed and are built again when needed; kept ones still work.
+  for (let n = 0; n <= 40; n++) check(n);
+  expectError(() => verify({ scheme: "trigger", headers: signed(1), body, secret: "lru-2" }), "invalid_signature", 401);
+});
+
 test("oversized bodies and headers are refused before they are copied in", () => {
   const body = new Uint8Array(1024 * 1024 + 1);
   const headers = sign({ scheme: "trigger", secret: "s", body: "{}" });
