@@ -68,10 +68,13 @@ for (const size of SIZES) {
   const standard = new StandardWebhook(STANDARD_SECRET);
   const svix = new SvixWebhook(STANDARD_SECRET);
   const implementations = [
-    ["hookguard verify (trigger)", () => hookguard.verify({ scheme: "trigger", headers: triggerHeaders, body, secret: SECRET, now }).data],
+    // Every implementation gets the body as text, as the peers take it (`await request.text()`);
+    // the bytes row is hookguard given the raw bytes instead (`await request.arrayBuffer()`).
+    ["hookguard verify (trigger)", () => hookguard.verify({ scheme: "trigger", headers: triggerHeaders, body: text, secret: SECRET, now }).data],
+    ["hookguard verify (trigger, bytes)", () => hookguard.verify({ scheme: "trigger", headers: triggerHeaders, body, secret: SECRET, now }).data],
     ["node:crypto by hand (trigger)", handWritten],
     ["@trigger.dev/sdk constructEvent (trigger)", () => triggerWebhooks.constructEvent({ payload: text, header: signature }, SECRET)],
-    ["hookguard verify (standard)", () => hookguard.verify({ scheme: "standard", headers: standardHeaders, body, secret: STANDARD_SECRET }).data],
+    ["hookguard verify (standard)", () => hookguard.verify({ scheme: "standard", headers: standardHeaders, body: text, secret: STANDARD_SECRET }).data],
     ["standardwebhooks (standard)", () => standard.verify(text, standardHeaders)],
     // svix verifies but returns nothing: parse as the others do.
     ["svix (svix)", () => (svix.verify(text, svixHeaders), JSON.parse(text))],

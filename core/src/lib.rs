@@ -9,6 +9,7 @@ extern crate std;
 mod encoding;
 mod error;
 mod event;
+mod external;
 mod headers;
 mod json;
 mod key;
@@ -20,6 +21,7 @@ mod verify;
 
 pub use error::{Error, Result};
 pub use event::{Event, EventKind};
+pub use external::{MAX_SIGNED_PARTS, SignedParts, mac_key};
 pub use headers::Headers;
 pub use json::MAX_DEPTH;
 pub use key::{IDEMPOTENCY_KEY_MAX, IdempotencyKey, KeySource};

@@ -34,7 +34,7 @@ impl<'a> Signed<'a> {
     }
 
     /// The bytes the MAC covers, in order: the scheme's prefix parts, then the body.
-    pub(crate) fn content(&self, mut feed: impl FnMut(&[u8])) {
+    pub(crate) fn content(&self, mut feed: impl FnMut(&'a [u8])) {
         let ts = self.timestamp.map_or(&b""[..], |t| t.text);
         let id = self.message_id.unwrap_or_default();
         let prefix: [&[u8]; 4] = match self.scheme {

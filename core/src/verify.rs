@@ -28,8 +28,8 @@ pub const MAX_MESSAGE_ID: usize = 128;
 /// Standard Webhooks keys must decode to this many bytes.
 const STANDARD_KEY_LEN: core::ops::RangeInclusive<usize> = 24..=64;
 
-type HmacSha256 = Hmac<Sha256>;
-type Tag = [u8; 32];
+pub(crate) type HmacSha256 = Hmac<Sha256>;
+pub(crate) type Tag = [u8; 32];
 
 /// Verifies requests of one scheme against one or more secrets.
 ///
@@ -114,6 +114,18 @@ impl Verifier {
         body: &'a [u8],
         now: u64,
     ) -> Result<Verified<'a>> {
+        self.check(headers, body, now, |_, key, verified| Some(mac(&verified.signed, key)))
+    }
+
+    /// [`Verifier::verify`] with the MAC under each key (by index, and its keyed state) from
+    /// `mac`; `None` counts as a mismatch.
+    pub(crate) fn check<'a, H: Headers + ?Sized>(
+        &self,
+        headers: &'a H,
+        body: &'a [u8],
+        now: u64,
+        mut mac: impl FnMut(usize, &HmacSha256, &Verified<'a>) -> Option<Tag>,
+    ) -> Result<Verified<'a>> {
         if body.len() > self.max_body {
             return Err(Error::PayloadTooLarge);
         }
@@ -133,8 +145,8 @@ impl Verifier {
             },
         };
         let mut matched = Choice::from(0);
-        for key in &self.keys {
-            let tag = mac(&verified.signed, key);
+        for (index, key) in self.keys.iter().enumerate() {
+            let Some(tag) = mac(index, key, &verified) else { continue };
             for signature in &request.signatures {
                 matched |= tag.ct_eq(signature);
             }
@@ -219,7 +231,7 @@ fn push_display<const N: usize>(out: &mut heapless::String<N>, value: impl fmt::
 }
 
 /// The HMAC key for `secret` under `scheme`.
-fn key_bytes<'k>(scheme: Scheme, secret: &'k [u8], decoded: &'k mut [u8; 64]) -> Result<&'k [u8]> {
+pub(crate) fn key_bytes<'k>(scheme: Scheme, secret: &'k [u8], decoded: &'k mut [u8; 64]) -> Result<&'k [u8]> {
     if secret.is_empty() {
         return Err(Error::InvalidSecret);
     }
@@ -347,7 +359,7 @@ fn parse_timestamp(text: &[u8]) -> Result<Timestamp<'_>> {
 /// bytes never reach the JSON parser.
 #[derive(Clone, Copy)]
 pub struct Verified<'a> {
-    signed: Signed<'a>,
+    pub(crate) signed: Signed<'a>,
 }
 
 impl fmt::Debug for Verified<'_> {

@@ -2,9 +2,10 @@
 // workerd.mjs, edge-light.mjs, browser.mjs) initialises the wasm module its own way, then
 // hands its exports to `attach`; everything below is synchronous and uses no runtime
 // globals beyond TextEncoder, TextDecoder and crypto.getRandomValues.
-import { Verifier as NativeVerifier, sign as nativeSign } from "./hookguard_wasm.js";
+import { Verifier as NativeVerifier, macKeys, sign as nativeSign } from "./hookguard_wasm.js";
 
-export const SCHEMES = Object.freeze(["trigger", "standard", "svix", "stripe", "github", "slack", "shopify"]);
+/** Every scheme, in the core's order (set when the module is attached). */
+export let SCHEMES = Object.freeze([]);
 
 /** Thrown for every refusal: `code` is hookguard's stable code, `status` the HTTP status. */
 export class WebhookError extends Error {
@@ -18,8 +19,6 @@ export class WebhookError extends Error {
 
 const ABSENT = 0xffffffff;
 const MAX_VERIFIERS = 32;
-/** The core's body limit: refused here before anything is copied into wasm memory. */
-const MAX_BODY = 1024 * 1024;
 /** No scheme's headers come near this; longer values are refused before they are copied. */
 const MAX_HEADER_CHARS = 8 * 1024;
 const encoder = new TextEncoder();
@@ -28,12 +27,59 @@ const decoder = new TextDecoder();
 
 let wasm;
 let resultsAddress = 0;
-/** Verifiers by scheme, tolerance and secrets: keyed HMAC states are built once. */
+/**
+ * The core's defaults (`toleranceSeconds`; `maxBody`, refused here before anything is copied
+ * into wasm memory) and the refusals made here (`errors.*`: `{ code, status }`).
+ */
+let core;
+/**
+ * Verifiers by scheme, tolerance and a SHA-256 of the secrets (never the secrets), least
+ * recently used first: keyed HMAC states are built once.
+ */
 const verifiers = new Map();
 
-export function attach(exports) {
+/** node:crypto's `createHmac`, where the runtime has it (Node, Deno, Bun): see `macWith`. */
+let createHmac;
+
+/**
+ * Takes the initialised wasm exports; `native.createHmac` (node:crypto's), if given, computes
+ * the MACs, and the core does everything else.
+ */
+export function attach(exports, native = {}) {
   wasm = exports;
   resultsAddress = wasm.results();
+  createHmac = native.createHmac;
+  core = wasm.constants();
+  SCHEMES = Object.freeze(core.schemes);
+}
+
+/** A view of the wasm memory, made anew only when the memory has grown. */
+let memoryView = new Uint8Array(0);
+function memoryBytes() {
+  if (memoryView.buffer !== wasm.memory.buffer) memoryView = new Uint8Array(wasm.memory.buffer);
+  return memoryView;
+}
+
+function refuse({ code, status }) {
+  throw new WebhookError(code, status);
+}
+
+/**
+ * The MAC function `Verifier.verify` calls: HMAC-SHA256 under the core's key for secret `index`
+ * over the wasm memory spans the core names (`[address, length, ...]`), by the native crypto,
+ * written into `out` (a view of the core's tag buffer); returns the bytes written.
+ */
+function macWith(keys) {
+  return (index, spans, out) => {
+    const hmac = createHmac("sha256", keys[index]);
+    const memory = memoryBytes();
+    for (let i = 0; i < spans.length; i += 2) {
+      if (spans[i + 1] !== 0) hmac.update(memory.subarray(spans[i], spans[i] + spans[i + 1]));
+    }
+    const tag = hmac.digest();
+    out.set(tag);
+    return tag.length;
+  };
 }
 
 function rethrow(error) {
@@ -46,17 +92,30 @@ function rethrow(error) {
 function secretsOf(secret) {
   const secrets = Array.isArray(secret) ? secret : [secret];
   if (secrets.length === 0 || !secrets.every((s) => typeof s === "string")) {
-    throw new WebhookError("invalid_secret", 500);
+    refuse(core.errors.invalidSecret);
   }
   return secrets;
 }
 
-function verifierFor(scheme, secret, toleranceSeconds) {
-  if (!SCHEMES.includes(scheme)) throw new WebhookError("unknown_scheme", 500);
-  const secrets = secretsOf(secret);
-  const tolerance = toleranceSeconds ?? 300;
+/** The cache key: scheme, tolerance and the SHA-256 of the secrets, hashed in wasm memory. */
+function cacheKey(scheme, tolerance, secrets) {
   // Unambiguous: ["a", "b"] and "a\u0000b" are different keys.
-  const key = JSON.stringify([scheme, tolerance, secrets]);
+  const text = JSON.stringify(secrets);
+  const start = wasm.input(text.length * 3);
+  const { written } = encoder.encodeInto(text, memoryBytes().subarray(start, start + text.length * 3));
+  const address = wasm.fingerprint(written);
+  return `${scheme} ${tolerance} ${String.fromCharCode(...memoryBytes().subarray(address, address + 32))}`;
+}
+
+/** The last lookup: a route that verifies with the same secrets each time hashes them once. */
+let last = { scheme: undefined, tolerance: undefined, secrets: [], entry: undefined };
+
+function verifierFor(scheme, secret, toleranceSeconds) {
+  const secrets = secretsOf(secret);
+  const tolerance = toleranceSeconds ?? core.toleranceSeconds;
+  const same = last.secrets.length === secrets.length && secrets.every((s, i) => s === last.secrets[i]);
+  if (same && last.scheme === scheme && last.tolerance === tolerance) return last.entry;
+  const key = cacheKey(scheme, tolerance, secrets);
   let entry = verifiers.get(key);
   if (entry === undefined) {
     let native;
@@ -65,13 +124,18 @@ function verifierFor(scheme, secret, toleranceSeconds) {
     } catch (error) {
       rethrow(error);
     }
-    entry = { native, names: Array.from(native.headerNames()) };
+    const mac = createHmac ? macWith(Array.from(macKeys(scheme, secrets))) : undefined;
+    entry = { native, names: Array.from(native.headerNames()), mac };
     if (verifiers.size >= MAX_VERIFIERS) {
-      for (const old of verifiers.values()) old.native.free();
-      verifiers.clear();
+      const [oldest, old] = verifiers.entries().next().value;
+      old.native.free();
+      verifiers.delete(oldest);
     }
-    verifiers.set(key, entry);
+  } else {
+    verifiers.delete(key);
   }
+  verifiers.set(key, entry);
+  last = { scheme, tolerance, secrets: [...secrets], entry };
   return entry;
 }
 
@@ -100,27 +164,32 @@ function headerOf(headers, name) {
   return value == null ? undefined : String(value);
 }
 
-/** Copies the header values and the body into wasm memory; returns the header lengths. */
-function load(names, headers, bytes) {
-  if (bytes.length > MAX_BODY) throw new WebhookError("payload_too_large", 413);
+/**
+ * Copies the header values and the body (bytes, or a string encoded straight into wasm memory)
+ * into wasm memory; returns the header lengths and where the body's bytes are.
+ */
+function load(names, headers, body) {
+  // A string of n UTF-16 units is at least n bytes of UTF-8: longer is too large either way.
+  if (body.length > core.maxBody) refuse(core.errors.payloadTooLarge);
   const values = names.map((name) => headerOf(headers, name));
   if (values.some((v) => v !== undefined && v.length > MAX_HEADER_CHARS)) {
-    throw new WebhookError("malformed_signature", 401);
+    refuse(core.errors.malformedSignature);
   }
-  const room = values.reduce((sum, v) => sum + (v === undefined ? 0 : v.length * 3), 0);
-  const start = wasm.input(room + bytes.length);
+  const isText = typeof body === "string";
+  const room = values.reduce((sum, v) => sum + (v === undefined ? 0 : v.length * 3), 0) + body.length * (isText ? 3 : 1);
+  const start = wasm.input(room);
   // Read the memory after `input`: growing it replaces the buffer.
-  const memory = new Uint8Array(wasm.memory.buffer);
+  const memory = memoryBytes();
   let offset = start;
   const lengths = [ABSENT, ABSENT, ABSENT, ABSENT, ABSENT];
+  const write = (value) => encoder.encodeInto(value, memory.subarray(offset, offset + value.length * 3)).written;
   values.forEach((value, i) => {
     if (value === undefined) return;
-    const { written } = encoder.encodeInto(value, memory.subarray(offset, offset + value.length * 3));
-    lengths[i] = written;
-    offset += written;
+    lengths[i] = write(value);
+    offset += lengths[i];
   });
-  memory.set(bytes, offset);
-  return lengths;
+  if (!isText) memory.set(body, offset);
+  return { lengths, bodyStart: offset, bodyLength: isText ? write(body) : body.length };
 }
 
 function text(memory, address, length) {
@@ -133,17 +202,17 @@ function text(memory, address, length) {
  * @throws {WebhookError}
  */
 export function verify({ scheme, headers, body, secret, toleranceSeconds, now }) {
-  const { native, names } = verifierFor(scheme, secret, toleranceSeconds);
-  const bytes = bytesOf(body);
-  const [h0, h1, h2, h3, h4] = load(names, headers, bytes);
+  const { native, names, mac } = verifierFor(scheme, secret, toleranceSeconds);
+  const { lengths, bodyStart, bodyLength } = load(names, headers, typeof body === "string" ? body : bytesOf(body));
+  const [h0, h1, h2, h3, h4] = lengths;
   const seconds = now ?? Math.floor(Date.now() / 1000);
   try {
-    native.verify(h0, h1, h2, h3, h4, bytes.length, seconds);
+    native.verify(h0, h1, h2, h3, h4, bodyLength, seconds, mac);
   } catch (error) {
     rethrow(error);
   }
-  const memory = new Uint8Array(wasm.memory.buffer);
-  const r = new Uint32Array(wasm.memory.buffer, resultsAddress, 11);
+  const memory = memoryBytes();
+  const r = new Uint32Array(memory.buffer, resultsAddress, 11);
   const result = {
     scheme,
     type: text(memory, r[0], r[1]),
@@ -153,8 +222,11 @@ export function verify({ scheme, headers, body, secret, toleranceSeconds, now })
   const deliveryId = text(memory, r[6], r[7]);
   if (deliveryId !== undefined) result.deliveryId = deliveryId;
   if (r[8] === 1) result.timestamp = r[9] + r[10] * 2 ** 32;
-  // The core has checked that the bytes are one JSON object; the runtime's parser builds it.
-  result.data = JSON.parse(decoder.decode(bytes));
+  // The core has checked that the bytes are one JSON object; the runtime's parser builds it
+  // from the verified bytes, or from the string they were encoded from when that string is
+  // well-formed (then decoding them gives it back exactly, so it needs no decoding).
+  const verifiedText = typeof body === "string" && body.isWellFormed?.() ? body : decoder.decode(memory.subarray(bodyStart, bodyStart + bodyLength));
+  result.data = JSON.parse(verifiedText);
   return result;
 }
 
@@ -179,7 +251,6 @@ function randomId() {
  * @returns {Record<string, string>}
  */
 export function sign({ scheme, secret, body, id, timestamp }) {
-  if (!SCHEMES.includes(scheme)) throw new WebhookError("unknown_scheme", 500);
   const [key] = secretsOf(secret);
   const bytes = bytesOf(body);
   const start = wasm.input(bytes.length);
@@ -191,9 +262,4 @@ export function sign({ scheme, secret, body, id, timestamp }) {
     rethrow(error);
   }
   return Object.fromEntries(pairs);
-}
-
-/** Heap allocations made inside the wasm module so far (zero per verify once warm). */
-export function wasmAllocations() {
-  return wasm.allocations();
 }

@@ -5,3 +5,4 @@ import { attach } from "./api.js";
 attach(await init({ module_or_path: new URL("./hookguard_wasm_bg.wasm", import.meta.url) }));
 
 export * from "./api.js";
+export * from "./handler.js";

@@ -1,3 +1,4 @@
 // Bundled by esbuild into hookguard.cjs; node.cjs initialises it.
 export * from "./api.js";
+export * from "./handler.js";
 export { initSync } from "./hookguard_wasm.js";

@@ -24,10 +24,9 @@ export interface VerifyOptions {
   now?: number;
 }
 
-export interface VerifiedWebhook<T = unknown> {
+/** What every verified webhook carries besides its type and payload. */
+export interface WebhookBase {
   scheme: Scheme;
-  /** The event type: the payload's `type` (GitHub, Shopify: the event header). */
-  type: string | undefined;
   /** The event id: the payload's `id` (Slack: `event_id`). */
   id: string | undefined;
   /** The key to deduplicate this delivery by: `{scheme}:{id}` or `{scheme}:sha256:{hex}`. */
@@ -36,6 +35,11 @@ export interface VerifiedWebhook<T = unknown> {
   timestamp?: number;
   /** The provider's delivery id header, where it sends one. */
   deliveryId?: string;
+}
+
+export interface VerifiedWebhook<T = unknown> extends WebhookBase {
+  /** The event type: the payload's `type` (GitHub, Shopify: the event header). */
+  type: string | undefined;
   /** The whole JSON payload. */
   data: T;
 }
@@ -47,7 +51,8 @@ export declare class WebhookError extends Error {
   readonly status: number;
 }
 
-/** Verifies synchronously, then parses. Throws `WebhookError`. */
+/** Verifies synchronously, then parses. Throws `WebhookError`. Trigger.dev events are typed. */
+export declare function verify(options: VerifyOptions & { scheme: "trigger" }): TriggerWebhook;
 export declare function verify<T = unknown>(options: VerifyOptions): VerifiedWebhook<T>;
 
 /**
@@ -55,6 +60,11 @@ export declare function verify<T = unknown>(options: VerifyOptions): VerifiedWeb
  * for `webhooks.constructEvent` from `@trigger.dev/sdk`, except that correctly signed events of
  * types the SDK does not know are returned, not rejected.
  */
+export declare function constructEvent(
+  request: Request,
+  secret: string | readonly string[],
+  options?: Partial<Omit<VerifyOptions, "headers" | "body" | "secret" | "scheme">> & { scheme?: "trigger" },
+): Promise<TriggerWebhook>;
 export declare function constructEvent<T = unknown>(
   request: Request,
   secret: string | readonly string[],
@@ -74,5 +84,243 @@ export interface SignOptions {
 /** The headers a provider would send with `body`: for tests and local development. */
 export declare function sign(options: SignOptions): Record<string, string>;
 
-/** Heap allocations made inside the wasm module so far (for tests: zero per verify once warm). */
-export declare function wasmAllocations(): number;
+// ---------------------------------------------------------------------------------------------
+// Trigger.dev's events, field for field as @trigger.dev/sdk 4.8.3's schemas
+// (@trigger.dev/core v3/schemas/webhooks.ts), except that dates stay the ISO-8601 strings that
+// were signed: hookguard returns the JSON as sent, where the SDK coerces dates to `Date`.
+
+/** `run.status`. */
+export type TriggerRunStatus =
+  | "PENDING_VERSION" | "QUEUED" | "DEQUEUED" | "EXECUTING" | "WAITING" | "COMPLETED" | "CANCELED"
+  | "FAILED" | "CRASHED" | "SYSTEM_FAILURE" | "DELAYED" | "EXPIRED" | "TIMED_OUT";
+
+export type TriggerEnvironmentType = "PRODUCTION" | "STAGING" | "DEVELOPMENT" | "PREVIEW";
+
+/** `TaskRunInternalError.code`. */
+export type TriggerInternalErrorCode =
+  | "COULD_NOT_FIND_EXECUTOR" | "COULD_NOT_FIND_TASK" | "COULD_NOT_IMPORT_TASK" | "CONFIGURED_INCORRECTLY"
+  | "TASK_ALREADY_RUNNING" | "TASK_EXECUTION_FAILED" | "TASK_EXECUTION_ABORTED"
+  | "TASK_PROCESS_EXITED_WITH_NON_ZERO_CODE" | "TASK_PROCESS_SIGKILL_TIMEOUT" | "TASK_PROCESS_SIGSEGV"
+  | "TASK_PROCESS_SIGTERM" | "TASK_PROCESS_OOM_KILLED" | "TASK_PROCESS_MAYBE_OOM_KILLED" | "TASK_RUN_CANCELLED"
+  | "TASK_INPUT_ERROR" | "TASK_OUTPUT_ERROR" | "TASK_MIDDLEWARE_ERROR" | "HANDLE_ERROR_ERROR"
+  | "GRACEFUL_EXIT_TIMEOUT" | "TASK_RUN_HEARTBEAT_TIMEOUT" | "TASK_RUN_CRASHED" | "TASK_RUN_UNCAUGHT_EXCEPTION"
+  | "MAX_DURATION_EXCEEDED" | "DISK_SPACE_EXCEEDED" | "POD_EVICTED" | "POD_UNKNOWN_ERROR"
+  | "TASK_HAS_N0_EXECUTION_SNAPSHOT" | "TASK_DEQUEUED_INVALID_STATE" | "TASK_DEQUEUED_QUEUE_NOT_FOUND"
+  | "TASK_RUN_DEQUEUED_MAX_RETRIES" | "TASK_RUN_STALLED_EXECUTING" | "TASK_RUN_STALLED_EXECUTING_WITH_WAITPOINTS"
+  | "OUTDATED_SDK_VERSION" | "TASK_DID_CONCURRENT_WAIT" | "RECURSIVE_WAIT_DEADLOCK" | "BATCH_ITEM_COULD_NOT_TRIGGER"
+  | "PAYLOAD_TOO_LARGE" | "UNSPECIFIED_ERROR";
+
+/** `TaskRunError`: a union on `type`. */
+export type TriggerRunError =
+  | {
+      type: "BUILT_IN_ERROR";
+      name: string;
+      message: string;
+      stackTrace: string;
+      causes?: { name?: string; message: string; stackTrace?: string }[];
+    }
+  | { type: "CUSTOM_ERROR"; raw: string }
+  | { type: "STRING_ERROR"; raw: string }
+  | { type: "INTERNAL_ERROR"; code: TriggerInternalErrorCode; message?: string; stackTrace?: string };
+
+export interface TriggerEnvironment {
+  id: string;
+  type: TriggerEnvironmentType;
+  slug: string;
+  branchName?: string;
+}
+export interface TriggerOrganization {
+  id: string;
+  slug: string;
+  name: string;
+}
+export interface TriggerProject {
+  id: string;
+  ref: string;
+  slug: string;
+  name: string;
+}
+
+export interface TriggerAlertRunFailedObject {
+  task: { id: string; filePath: string; exportName?: string; version: string; sdkVersion: string; cliVersion: string };
+  run: {
+    id: string;
+    number: number;
+    status: TriggerRunStatus;
+    createdAt: string;
+    startedAt?: string;
+    completedAt?: string;
+    isTest: boolean;
+    idempotencyKey?: string;
+    tags: string[];
+    error: TriggerRunError;
+    isOutOfMemoryError: boolean;
+    machine: string;
+    dashboardUrl: string;
+  };
+  environment: TriggerEnvironment;
+  organization: TriggerOrganization;
+  project: TriggerProject;
+}
+
+/** What both deployment alerts share. */
+export interface TriggerDeploymentCommon {
+  environment: TriggerEnvironment;
+  organization: TriggerOrganization;
+  project: TriggerProject;
+  git?: {
+    branch: string;
+    commitSha: string;
+    commitMessage: string;
+    commitUrl: string;
+    branchUrl: string;
+    pullRequestNumber?: number;
+    pullRequestTitle?: string;
+    pullRequestUrl?: string;
+    provider?: string;
+  };
+  vercel?: { deploymentUrl: string };
+}
+export interface TriggerDeployment {
+  id: string;
+  status: string;
+  version: string;
+  shortCode: string;
+}
+export interface TriggerAlertDeploymentSuccessObject extends TriggerDeploymentCommon {
+  deployment: TriggerDeployment & { deployedAt: string };
+  tasks: { id: string; filePath: string; exportName?: string; triggerSource: string }[];
+}
+export interface TriggerAlertDeploymentFailedObject extends TriggerDeploymentCommon {
+  deployment: TriggerDeployment & { failedAt: string };
+  error: { name: string; message: string; stack?: string; stderr?: string };
+}
+export interface TriggerAlertErrorObject {
+  classification: "new_issue" | "regression" | "unignored";
+  error: {
+    fingerprint: string;
+    type: string;
+    message: string;
+    stackTrace?: string;
+    firstSeen: string;
+    lastSeen: string;
+    occurrenceCount: number;
+    taskIdentifier: string;
+  };
+  environment: { id: string; name: string };
+  organization: TriggerOrganization;
+  project: TriggerProject;
+  dashboardUrl: string;
+}
+
+/** The alert envelope: `{ id, created, webhookVersion, type, object }`. */
+export interface TriggerAlert<K extends string, O> {
+  id: string;
+  created: string;
+  webhookVersion: string;
+  type: K;
+  object: O;
+}
+
+/**
+ * The run lifecycle events users relay from their own tasks (Trigger.dev does not send these
+ * itself): `{ id?, type, run: { id, status, output?, metadata? } }`.
+ */
+export interface TriggerRunLifecycle<K extends string> {
+  id?: string;
+  type: K;
+  run: { id: string; status: TriggerRunStatus; output?: unknown; metadata?: unknown; [field: string]: unknown };
+  [field: string]: unknown;
+}
+
+/** Every Trigger.dev event hookguard types: a discriminated union on `type`. */
+export type TriggerEvent =
+  | TriggerAlert<"alert.run.failed", TriggerAlertRunFailedObject>
+  | TriggerAlert<"alert.deployment.success", TriggerAlertDeploymentSuccessObject>
+  | TriggerAlert<"alert.deployment.failed", TriggerAlertDeploymentFailedObject>
+  | TriggerAlert<"alert.error", TriggerAlertErrorObject>
+  | TriggerRunLifecycle<"run.started">
+  | TriggerRunLifecycle<"run.completed">
+  | TriggerRunLifecycle<"run.failed">
+  | TriggerRunLifecycle<"run.canceled">
+  | TriggerRunLifecycle<"run.reattempting">;
+
+export type TriggerEventType = TriggerEvent["type"];
+
+declare const otherType: unique symbol;
+/**
+ * The type of an event hookguard does not type: one Trigger.dev adds later (a string at run
+ * time), or none for the old flat body (`undefined`). Opaque on purpose: a `string` here would
+ * keep `data` from narrowing when `type` is checked against a known name. Read it with
+ * `String(event.type)`.
+ */
+export interface OtherEventType {
+  readonly [otherType]: true;
+  toString(): string;
+}
+
+/** A verified Trigger.dev delivery of type `K`. */
+export type TriggerWebhookOf<K extends TriggerEventType> = WebhookBase & {
+  scheme: "trigger";
+  type: K;
+  data: Extract<TriggerEvent, { type: K }>;
+};
+
+/** A verified Trigger.dev delivery: narrow it by `type`; any other type's `data` is `unknown`. */
+export type TriggerWebhook =
+  | { [K in TriggerEventType]: TriggerWebhookOf<K> }[TriggerEventType]
+  | (WebhookBase & { scheme: "trigger"; type: OtherEventType | undefined; data: unknown });
+
+// ---------------------------------------------------------------------------------------------
+// The route helper and its stores.
+
+/** Where claims live. `claim` answers whether this attempt may run the handler. */
+export interface DedupeStore {
+  claim(key: string, token: string, leaseMs: number): Promise<"claimed" | "duplicate" | "in_flight">;
+  /** The handler finished: repeats are duplicates for the store's window. */
+  complete(key: string, token: string): Promise<void>;
+  /** The handler threw: drop the claim (if still this token's) so a retry runs it. */
+  release(key: string, token: string): Promise<void>;
+}
+
+/** Bounded claims in this process's memory: the oldest of `max` keys go first. */
+export declare function memoryStore(options?: { max?: number; ttlSeconds?: number }): DedupeStore;
+
+/** The commands `redisStore` sends: node-redis v4+ (`sendCommand`) or ioredis (`call`). */
+export type RedisClient =
+  | { sendCommand(args: string[]): Promise<unknown> }
+  | { call(command: string, ...args: string[]): Promise<unknown> };
+
+/** Claims in Redis through `SET NX PX`, shared by every process. Default prefix `hookguard:`. */
+export declare function redisStore(client: RedisClient, options?: { ttlSeconds?: number; prefix?: string }): DedupeStore;
+
+/** What a handler may return: a `Response` to answer with, or anything else for the default answer. */
+export type HandlerResult = unknown;
+
+/** Handlers for Trigger.dev events, by type; `"*"` takes every other type. */
+export type TriggerHandlers = {
+  [K in TriggerEventType]?: (event: TriggerWebhookOf<K>, request: Request) => HandlerResult | Promise<HandlerResult>;
+} & { "*"?: (event: TriggerWebhook, request: Request) => HandlerResult | Promise<HandlerResult> };
+
+/** Handlers for another scheme's events, by the event's type; `"*"` takes every other type. */
+export type Handlers = Record<string, (event: VerifiedWebhook, request: Request) => HandlerResult | Promise<HandlerResult>>;
+
+export interface WebhookHandlerOptions<S extends Scheme> {
+  scheme: S;
+  /** The secret, or several during a rotation; `undefined` entries (unset variables) are left out. */
+  secret: string | readonly (string | undefined)[];
+  store: DedupeStore;
+  on: S extends "trigger" ? TriggerHandlers : Handlers;
+  toleranceSeconds?: number;
+  /** How long a claim stays in flight before another attempt may take it. Default 60. */
+  leaseSeconds?: number;
+  /** Told when a handler throws (the answer is 500 `handler_failed`). Default `console.error`. */
+  onError?: (error: unknown, event: VerifiedWebhook | TriggerWebhook) => void;
+}
+
+/**
+ * A `Request` -> `Response` route: refusals answer their status and `{"error": code}`, a
+ * duplicate answers 200 without a handler, an attempt already in flight answers 409
+ * `in_flight`, a handler that throws answers 500 `handler_failed` and releases the claim.
+ */
+export declare function webhookHandler<S extends Scheme>(options: WebhookHandlerOptions<S>): (request: Request) => Promise<Response>;

@@ -1,8 +1,11 @@
-// Node.js (and Deno, Bun) as an ES module: the wasm file is read next to this one.
+// Node.js (and Deno, Bun) as an ES module: the wasm file is read next to this one, and
+// node:crypto computes the MACs (HOOKGUARD_MAC=wasm leaves them to the wasm, for tests).
+import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { initSync } from "./hookguard_wasm.js";
 import { attach } from "./api.js";
 
-attach(initSync({ module: readFileSync(new URL("./hookguard_wasm_bg.wasm", import.meta.url)) }));
+attach(initSync({ module: readFileSync(new URL("./hookguard_wasm_bg.wasm", import.meta.url)) }), globalThis.process?.env?.HOOKGUARD_MAC === "wasm" ? {} : { createHmac });
 
 export * from "./api.js";
+export * from "./handler.js";

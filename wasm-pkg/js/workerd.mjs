@@ -6,3 +6,4 @@ import { attach } from "./api.js";
 attach(initSync({ module }));
 
 export * from "./api.js";
+export * from "./handler.js";

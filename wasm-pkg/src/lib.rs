@@ -3,23 +3,30 @@
 //! Calls go through buffers that live as long as the module: JavaScript writes header values
 //! and the body into [`input`], calls [`Verifier::verify`], and reads the event's strings from
 //! where [`results`] points. After the buffers have grown to the largest request seen, a
-//! verify allocates nothing in wasm ([`allocations`] counts, for the tests).
+//! verify allocates nothing in wasm (the test build, with the `count-allocations` feature,
+//! counts them in `allocations`; the published package has no counting allocator).
 
 use core::cell::RefCell;
 
-use hookguard::{Error, Scheme};
-use js_sys::{Array, Object, Reflect};
-use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
+use hookguard::{Error, Scheme, Verified};
+use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
+#[cfg(feature = "count-allocations")]
 #[global_allocator]
-static GLOBAL: &StatsAlloc<std::alloc::System> = &INSTRUMENTED_SYSTEM;
+static GLOBAL: &stats_alloc::StatsAlloc<std::alloc::System> = &stats_alloc::INSTRUMENTED_SYSTEM;
 
 /// The most headers a scheme reads.
 const MAX_HEADERS: usize = 5;
 /// `results()` layout, in u32 slots: (pointer, length) of the type, the id, the idempotency
 /// key and the delivery id (pointer 0: absent), then whether there is a timestamp and its
 /// value in two halves.
+///
+/// Laid out by hand rather than marshalled by wasm-bindgen, because that costs more than 1 us
+/// a call here: a JS object built from wasm (`Object::new` and a `Reflect::set` per field)
+/// measured about 0.7 us for two fields in Node 20 on the benchmark machine (three such error
+/// objects, built eagerly on every verify until 3e5951c, took 2 us of a 30 us verify), and
+/// this result has six; `&str` or `String` arguments would allocate in wasm on every call.
 const RESULT_SLOTS: usize = 11;
 /// Header lengths at or above this mean "absent".
 const ABSENT: u32 = u32::MAX;
@@ -28,6 +35,7 @@ thread_local! {
     static INPUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
     static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
     static KEY: RefCell<[u8; hookguard::IDEMPOTENCY_KEY_MAX]> = const { RefCell::new([0; hookguard::IDEMPOTENCY_KEY_MAX]) };
+    static DIGEST: RefCell<[u8; 32]> = const { RefCell::new([0; 32]) };
     static RESULTS: RefCell<[u32; RESULT_SLOTS]> = const { RefCell::new([0; RESULT_SLOTS]) };
 }
 
@@ -46,6 +54,50 @@ fn error_object(code: &str, status: u16) -> JsValue {
 
 fn scheme(name: &str) -> Result<Scheme, JsValue> {
     Scheme::from_name(name).ok_or_else(|| error_object("unknown_scheme", 500))
+}
+
+/// What the JavaScript shell needs from the core instead of a copy: the scheme names, the
+/// default tolerance and body limit, and the refusals it makes before calling in
+/// (`{ code, status }` each).
+#[wasm_bindgen]
+#[must_use]
+pub fn constants() -> JsValue {
+    let object = Object::new();
+    let schemes: Array = Scheme::ALL.iter().map(|s| JsValue::from_str(s.name())).collect();
+    let errors = Object::new();
+    for (role, error) in [
+        ("payloadTooLarge", Error::PayloadTooLarge),
+        ("invalidSecret", Error::InvalidSecret),
+        ("malformedSignature", Error::MalformedSignature),
+    ] {
+        let _ = Reflect::set(&errors, &role.into(), &js_error(error));
+    }
+    for (name, value) in [
+        ("schemes", schemes.into()),
+        ("toleranceSeconds", JsValue::from(hookguard::DEFAULT_TOLERANCE_SECS as f64)),
+        ("maxBody", JsValue::from(hookguard::DEFAULT_MAX_BODY as f64)),
+        ("errors", errors.into()),
+    ] {
+        let _ = Reflect::set(&object, &name.into(), &value);
+    }
+    object.into()
+}
+
+/// SHA-256 of the first `len` bytes of the input buffer, into a buffer whose address it
+/// returns: the verifier cache's keys, so that the cache holds no secrets.
+#[wasm_bindgen]
+#[must_use]
+pub fn fingerprint(len: usize) -> usize {
+    use sha2::Digest;
+    INPUT.with(|input| {
+        let input = input.borrow();
+        let digest = sha2::Sha256::digest(input.get(..len).unwrap_or_default());
+        DIGEST.with(|d| {
+            let mut d = d.borrow_mut();
+            d.copy_from_slice(&digest);
+            d.as_ptr() as usize
+        })
+    })
 }
 
 /// The input buffer, grown to at least `len` bytes; returns its address in wasm memory.
@@ -68,7 +120,8 @@ pub fn results() -> usize {
     RESULTS.with(|r| r.as_ptr() as usize)
 }
 
-/// Heap allocations made in wasm so far.
+/// Heap allocations made in wasm so far (the test build only).
+#[cfg(feature = "count-allocations")]
 #[wasm_bindgen]
 #[must_use]
 pub fn allocations() -> f64 {
@@ -113,9 +166,15 @@ impl Verifier {
     /// `h0`..`h4`, in `headerNames` order, `0xffffffff` for absent) followed by the body
     /// (`body_len` bytes). Fills the result slots.
     ///
+    /// With `mac`, JavaScript's native crypto computes the HMAC: `mac(keyIndex, spans, out)`
+    /// writes HMAC-SHA256 under the key of that secret ([`mac_keys`]) over the wasm memory spans
+    /// `[address, length, ...]`, in order, into `out` and returns the bytes written (32). Everything else (headers, tags, tolerance, the
+    /// comparison, parsing) is the core's either way.
+    ///
     /// # Errors
     /// `{ code, status }` from the core.
     #[allow(clippy::too_many_arguments)] // numbers cross the boundary for free; arrays would allocate
+    #[allow(clippy::needless_pass_by_value)] // wasm-bindgen passes imported functions by value
     pub fn verify(
         &self,
         h0: u32,
@@ -125,23 +184,73 @@ impl Verifier {
         h4: u32,
         body_len: u32,
         now: f64,
+        mac: Option<NativeMac>,
     ) -> Result<(), JsValue> {
+        self.run([h0, h1, h2, h3, h4], body_len, now, |verifier, headers, body, now| match &mac {
+            None => verifier.verify(headers, body, now),
+            Some(mac) => {
+                verifier.verify_with_mac(headers, body, now, |index, parts| native_mac(mac, index, parts))
+            }
+        })
+    }
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// JavaScript's native HMAC: `(keyIndex, spans, out) => written`, see [`Verifier::verify`].
+    pub type NativeMac;
+
+    /// Calls it (as `Function.prototype.call`, with no `this`).
+    #[wasm_bindgen(method, js_name = call, catch)]
+    fn compute(
+        this: &NativeMac,
+        this_arg: &JsValue,
+        index: u32,
+        spans: &[u32],
+        out: &mut [u8],
+    ) -> Result<u32, JsValue>;
+}
+
+/// HMAC-SHA256 by JavaScript's `mac`; `None` unless it writes the 32 bytes.
+fn native_mac(mac: &NativeMac, index: usize, parts: &hookguard::SignedParts<'_>) -> Option<[u8; 32]> {
+    let mut spans = [0u32; 2 * hookguard::MAX_SIGNED_PARTS];
+    for (span, part) in spans.chunks_exact_mut(2).zip(parts) {
+        span.copy_from_slice(&[part.as_ptr() as u32, part.len() as u32]);
+    }
+    let mut out = [0u8; 32];
+    let written = mac.compute(&JsValue::NULL, index as u32, &spans, &mut out).ok()?;
+    (written == 32).then_some(out)
+}
+
+impl Verifier {
+    /// Reads the request from the input buffer (header values of the given lengths in
+    /// `headerNames` order, `0xffffffff` for absent, then the body), verifies it with `check`,
+    /// parses the verified body and fills the result slots.
+    fn run<F>(&self, lengths: [u32; MAX_HEADERS], body_len: u32, now: f64, check: F) -> Result<(), JsValue>
+    where
+        F: for<'a> FnOnce(
+            &hookguard::Verifier,
+            &'a [(&'static str, &'a [u8]); MAX_HEADERS],
+            &'a [u8],
+            u64,
+        ) -> hookguard::Result<Verified<'a>>,
+    {
         INPUT.with(|input| {
             let input = input.borrow();
             let mut rest: &[u8] = &input;
             let mut headers: [(&str, &[u8]); MAX_HEADERS] = [("", &[]); MAX_HEADERS];
-            for ((slot, name), len) in headers.iter_mut().zip(self.names).zip([h0, h1, h2, h3, h4]) {
+            for ((slot, name), len) in headers.iter_mut().zip(self.names).zip(lengths) {
                 if len == ABSENT || name.is_empty() {
                     continue;
                 }
                 let (value, after) =
-                    rest.split_at_checked(len as usize).ok_or(js_error(Error::InvalidJson))?;
+                    rest.split_at_checked(len as usize).ok_or_else(|| js_error(Error::InvalidJson))?;
                 *slot = (name, value);
                 rest = after;
             }
-            let body = rest.get(..body_len as usize).ok_or(js_error(Error::InvalidJson))?;
+            let body = rest.get(..body_len as usize).ok_or_else(|| js_error(Error::InvalidJson))?;
             let now = if now.is_finite() && now > 0.0 { now as u64 } else { 0 };
-            let verified = self.inner.verify(&headers, body, now).map_err(js_error)?;
+            let verified = check(&self.inner, &headers, body, now).map_err(js_error)?;
             SCRATCH.with(|scratch| {
                 let mut scratch = scratch.borrow_mut();
                 if scratch.len() < body.len() {
@@ -158,7 +267,7 @@ impl Verifier {
                 let key = event.idempotency_key.as_str().as_bytes();
                 KEY.with(|k| {
                     let mut k = k.borrow_mut();
-                    let stored = k.get_mut(..key.len()).ok_or(js_error(Error::InvalidJson))?;
+                    let stored = k.get_mut(..key.len()).ok_or_else(|| js_error(Error::InvalidJson))?;
                     stored.copy_from_slice(key);
                     let key_ptr = k.as_ptr() as usize;
                     RESULTS.with(|r| {
@@ -193,6 +302,22 @@ impl Verifier {
     }
 }
 
+/// The HMAC key of each secret, as the core derives it, in order: for `verify`'s `mac`.
+///
+/// # Errors
+/// `{ code, status }` for an unknown scheme or an unusable secret.
+#[wasm_bindgen(js_name = macKeys)]
+pub fn mac_keys(scheme_name: &str, secrets: Vec<String>) -> Result<Array, JsValue> {
+    let scheme = scheme(scheme_name)?;
+    let keys = Array::new();
+    for secret in &secrets {
+        let mut key = vec![0; secret.len()];
+        let len = hookguard::mac_key(scheme, secret.as_bytes(), &mut key).map_err(js_error)?;
+        keys.push(&Uint8Array::from(key.get(..len).unwrap_or_default()));
+    }
+    Ok(keys)
+}
+
 /// The headers a provider would send with the body in the input buffer (`body_len` bytes),
 /// as `[name, value]` pairs.
 ///
@@ -211,7 +336,7 @@ pub fn sign(
     let timestamp = if timestamp.is_finite() && timestamp > 0.0 { timestamp as u64 } else { 0 };
     INPUT.with(|input| {
         let input = input.borrow();
-        let body = input.get(..body_len as usize).ok_or(js_error(Error::InvalidJson))?;
+        let body = input.get(..body_len as usize).ok_or_else(|| js_error(Error::InvalidJson))?;
         let signed = verifier.sign(body, id.as_deref(), timestamp).map_err(js_error)?;
         Ok(signed.iter().map(|(n, v)| Array::of2(&n.into(), &v.into())).collect())
     })

@@ -5,10 +5,10 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { sign } from "hookguard";
+import { freePort } from "./ports.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const app = path.resolve(here, "../examples/nextjs");
@@ -17,14 +17,6 @@ const SECRET = "tr_next_current";
 const PREVIOUS = "tr_next_previous";
 let server;
 let base;
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const probe = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
 
 before(async () => {
   const port = await freePort();
@@ -99,7 +91,26 @@ test("bodies with emoji and invalid UTF-8 bytes verify on both runtimes", async 
 
 test("the example's README shows its routes in full, as they are", () => {
   const readme = fs.readFileSync(path.join(app, "README.md"), "utf8");
-  for (const file of ["app/api/v2/webhooks/trigger/route.ts", "app/api/v2/webhooks/trigger-edge/route.ts", "next.config.ts"]) {
+  for (const file of ["app/api/v2/webhooks/trigger/route.ts", "app/api/v2/webhooks/trigger-edge/route.ts", "lib/handlers.ts", "next.config.ts"]) {
     assert.ok(readme.includes(fs.readFileSync(path.join(app, file), "utf8")), `${file} is not in the README as written`);
+  }
+});
+
+test("the four stub handlers were given each delivery once, on both runtimes", async () => {
+  const sample = (name) => JSON.parse(fs.readFileSync(path.join(samples, `${name}.json`), "utf8"));
+  const failed = sample("alert.run.failed");
+  const deployed = sample("alert.deployment.success");
+  const completed = sample("run.completed");
+  for (const route of ["trigger", "trigger-edge"]) {
+    const calls = await (await fetch(`${base}/api/v2/webhooks/${route}`)).json();
+    const given = (handler, key) => calls.filter((c) => c.handler === handler && c.key === key).map((c) => c.given);
+    // Every sample was posted twice; the repeat ran nothing.
+    assert.deepEqual(given("save", `trigger:${failed.id}`), [failed], route);
+    assert.deepEqual(given("notify", `trigger:${failed.id}`), [`Run ${failed.object.run.id} of ${failed.object.task.id} failed: ${failed.object.run.dashboardUrl}`]);
+    assert.deepEqual(given("triggerTask", `trigger:${deployed.id}`), [{ task: "smoke-test", payload: { version: deployed.object.deployment.version } }]);
+    assert.deepEqual(given("updateCache", `trigger:${completed.id}`), [`run:${completed.run.id}`]);
+    const saved = calls.filter((c) => c.handler === "save").map((c) => c.key);
+    assert.equal(new Set(saved).size, saved.length, `${route}: a delivery was saved twice`);
+    assert.ok(saved.length >= fs.readdirSync(samples).length, route);
   }
 });

@@ -55,3 +55,15 @@ test("a plain JS Worker verifies with the package inside workerd", async () => {
   assert.equal(forged.status, 401);
   assert.deepEqual(await forged.json(), { error: "invalid_signature" });
 });
+
+test("webhookHandler in a Worker: handled, duplicate, refused", async () => {
+  const body = fs.readFileSync(path.join(root, "core/samples/trigger/alert.deployment.failed.json"));
+  const headers = sign({ scheme: "trigger", secret: "tr_secret", body });
+  const post = async (b, h) => {
+    const res = await mf.dispatchFetch("http://localhost/handler", { method: "POST", body: b, headers: h });
+    return [res.status, await res.json()];
+  };
+  assert.deepEqual(await post(body, headers), [200, { received: true, duplicate: false, type: "alert.deployment.failed" }]);
+  assert.deepEqual(await post(body, headers), [200, { received: true, duplicate: true }]);
+  assert.deepEqual(await post(Buffer.concat([body, Buffer.from(" ")]), headers), [401, { error: "invalid_signature" }]);
+});

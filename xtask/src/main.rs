@@ -20,6 +20,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   test           every check and test: format, lints, Rust tests, no_std builds and sizes,
                  the worker inside workerd
   build-worker   build the edge worker (wrangler runs this)
+  test-npm       only the npm package's tests (a part of `test`)
   build-npm      build the npm package into wasm-pkg/pkg and pack it into target/npm
   bench          every benchmark in one run; writes benches/RESULTS.md and the README's
                  Performance section
@@ -32,6 +33,10 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("dev") => worker::dev(),
         Some("test") => test(),
+        Some("test-npm") => {
+            let mut tally = Tally::default();
+            npm_tests(&mut tally).map(|()| println!("{} passed, {} failed", tally.passed, tally.failed))
+        }
         Some("build-worker") => worker::build(),
         Some("bench") => bench::run_all(false).map(|_| ()),
         Some("fuzz") => fuzz::command(args.get(1..).unwrap_or_default()),
@@ -170,31 +175,7 @@ fn test() -> Result {
     let (raw, gzipped) = sizes(&wasm)?;
     println!("edge worker .wasm: {raw} bytes raw, {gzipped} bytes gzipped");
 
-    // The npm package, packed, unpacked where the tests import it, as a user's install would.
-    let tarball = npm::build()?;
-    let tests = root().join("wasm-pkg/test");
-    npm::install_into(&tests)?;
-    let example = root().join("wasm-pkg/examples/nextjs");
-    tools::ensure_npm(&example)?;
-    npm::install_into(&example)?;
-    run(Command::new("node")
-        .args(["node_modules/next/dist/bin/next", "build"])
-        .current_dir(&example)
-        .env("NEXT_TELEMETRY_DISABLED", "1"))?;
-    let files = ["package.test.mjs", "package.test.cjs", "nextjs.test.mjs"].map(|f| tests.join(f));
-    // Node 20 (the machine's) and Node 22 (from npm); workerd needs 22.
-    for node in [PathBuf::from("node"), tools::node22()] {
-        tally.run(Command::new(node).args(["--test", "--test-reporter=spec"]).args(&files))?;
-    }
-    tally.run(
-        Command::new(tools::node22())
-            .args(["--test", "--test-reporter=spec"])
-            .arg(tests.join("workerd.test.mjs")),
-    )?;
-    let (raw, gzipped) = sizes(&npm::pkg_dir().join("hookguard_wasm_bg.wasm"))?;
-    println!("npm package .wasm: {raw} bytes raw, {gzipped} bytes gzipped");
-    let packed = std::fs::metadata(&tarball).map_err(|e| e.to_string())?.len();
-    println!("npm package tarball: {packed} bytes ({})", tarball.display());
+    npm_tests(&mut tally)?;
 
     // The benchmark harness end to end on a tiny budget: it builds and runs, numbers aside.
     let report = bench::run_all(true)?;
@@ -213,6 +194,47 @@ fn test() -> Result {
     tally.passed += runs.len() as u64;
 
     println!("{} passed, {} failed", tally.passed, tally.failed);
+    Ok(())
+}
+
+/// The npm package, packed, unpacked where the tests import it, as a user's install would:
+/// every test under wasm-pkg/test, on Node 20 and 22, with the MACs by node:crypto and by the
+/// wasm; the Next.js example; workerd, Deno, Bun and headless Chromium.
+fn npm_tests(tally: &mut Tally) -> Result {
+    let tarball = npm::build()?;
+    npm::build_counting()?;
+    // Services and browsers the tests start, from Debian's packages.
+    tools::ensure_apt(&[("redis-server", "redis-server"), ("chromium", "chromium")])?;
+    let tests = root().join("wasm-pkg/test");
+    npm::install_into(&tests)?;
+    let example = root().join("wasm-pkg/examples/nextjs");
+    tools::ensure_npm(&example)?;
+    npm::install_into(&example)?;
+    run(Command::new("node")
+        .args(["node_modules/next/dist/bin/next", "build"])
+        .current_dir(&example)
+        .env("NEXT_TELEMETRY_DISABLED", "1"))?;
+    let node_test = |node: PathBuf, files: &[&str]| {
+        let mut command = Command::new(node);
+        command.args(["--test", "--test-reporter=spec"]).args(files.iter().map(|f| tests.join(f)));
+        command
+    };
+    let everywhere =
+        ["package.test.mjs", "package.test.cjs", "handler.test.mjs", "redis.test.mjs", "nextjs.test.mjs"];
+    // Node 20 (the machine's) and Node 22 (from npm); workerd needs 22.
+    for node in [PathBuf::from("node"), tools::node22()] {
+        tally.run(&mut node_test(node, &everywhere))?;
+    }
+    // The same conformance with the wasm's own HMAC, as edge runtimes and browsers run it.
+    let wasm_mac = ["package.test.mjs", "package.test.cjs", "handler.test.mjs", "alloc.test.mjs"];
+    tally.run(node_test(PathBuf::from("node"), &wasm_mac).env("HOOKGUARD_MAC", "wasm"))?;
+    tally.run(&mut node_test(PathBuf::from("node"), &["alloc.test.mjs"]))?;
+    tally.run(&mut node_test(tools::node22(), &["workerd.test.mjs"]))?;
+    tally.run(&mut node_test(PathBuf::from("node"), &["types.test.mjs", "runtimes.test.mjs"]))?;
+    let (raw, gzipped) = sizes(&npm::pkg_dir().join("hookguard_wasm_bg.wasm"))?;
+    println!("npm package .wasm: {raw} bytes raw, {gzipped} bytes gzipped");
+    let packed = std::fs::metadata(&tarball).map_err(|e| e.to_string())?.len();
+    println!("npm package tarball: {packed} bytes ({})", tarball.display());
     Ok(())
 }
 

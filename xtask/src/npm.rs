@@ -37,28 +37,47 @@ fn copy(from: &Path, to: &Path) -> Result {
     std::fs::copy(from, to).map(|_| ()).map_err(|e| format!("{} -> {}: {e}", from.display(), to.display()))
 }
 
-/// Builds the package into `wasm-pkg/pkg` and packs it into `target/npm`.
-pub fn build() -> Result<PathBuf> {
-    let env = tools::worker_env()?;
+/// Builds the wasm with `features` and puts wasm-bindgen's output into `out`, emptied first.
+fn bindgen_into(features: &[&str], out: &Path) -> Result {
     let bindgen = tools::wasm_bindgen()?;
-    run(cargo().args([
-        "build",
-        "--locked",
-        "--release",
-        "-p",
-        "hookguard-wasm",
-        "--target",
-        "wasm32-unknown-unknown",
-    ]))?;
-    let pkg = pkg_dir();
-    if pkg.exists() {
-        std::fs::remove_dir_all(&pkg).map_err(|e| format!("{}: {e}", pkg.display()))?;
+    run(cargo()
+        .args([
+            "build",
+            "--locked",
+            "--release",
+            "-p",
+            "hookguard-wasm",
+            "--target",
+            "wasm32-unknown-unknown",
+        ])
+        .args(features.iter().flat_map(|f| ["--features", f])))?;
+    if out.exists() {
+        std::fs::remove_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
     }
     let wasm = root().join("target/wasm32-unknown-unknown/release/hookguard_wasm.wasm");
     run(Command::new(&bindgen)
         .args(["--target", "web", "--out-name", "hookguard_wasm", "--no-typescript", "--out-dir"])
-        .arg(&pkg)
-        .arg(&wasm))?;
+        .arg(out)
+        .arg(&wasm))
+}
+
+/// The test build, which counts heap allocations in wasm (`allocations()`), assembled with the
+/// Node entry into `wasm-pkg/pkg-alloc` for `test/alloc.test.mjs`: never packed.
+pub fn build_counting() -> Result {
+    let out = root().join("wasm-pkg/pkg-alloc");
+    bindgen_into(&["count-allocations"], &out)?;
+    let js = root().join("wasm-pkg/js");
+    for file in ["api.js", "handler.js", "node.mjs"] {
+        copy(&js.join(file), &out.join(file))?;
+    }
+    Ok(())
+}
+
+/// Builds the package into `wasm-pkg/pkg` and packs it into `target/npm`.
+pub fn build() -> Result<PathBuf> {
+    let env = tools::worker_env()?;
+    let pkg = pkg_dir();
+    bindgen_into(&[], &pkg)?;
     let bg = pkg.join("hookguard_wasm_bg.wasm");
     run(Command::new(root().join("node_modules/binaryen/bin/wasm-opt"))
         .args(WASM_OPT)
@@ -80,6 +99,7 @@ pub fn build() -> Result<PathBuf> {
     let js = root().join("wasm-pkg/js");
     for file in [
         "api.js",
+        "handler.js",
         "node.mjs",
         "node.cjs",
         "cjs-entry.mjs",

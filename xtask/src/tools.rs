@@ -142,6 +142,24 @@ pub fn ensure_npm(dir: &Path) -> Result {
     run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(dir))
 }
 
+/// Debian packages for the given `(command, package)` pairs whose command is not on the PATH:
+/// `apt-get update` once, then one `apt-get install`.
+pub fn ensure_apt(needed: &[(&str, &str)]) -> Result {
+    let on_path = |command: &str| {
+        std::env::var_os("PATH")
+            .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(command).is_file()))
+    };
+    let missing: Vec<&str> = needed.iter().filter(|(c, _)| !on_path(c)).map(|(_, p)| *p).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    run(Command::new("apt-get").arg("update"))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "--no-install-recommends"])
+        .args(&missing)
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
 /// `wasm-bindgen`, at exactly the version of the wasm-bindgen crate in Cargo.lock (its own
 /// lock file does not resolve with --locked).
 pub fn wasm_bindgen() -> Result<PathBuf> {

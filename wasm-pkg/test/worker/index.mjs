@@ -1,8 +1,16 @@
 // A plain JavaScript Worker that verifies with the npm package: what a Workers user writes.
-import { verify, WebhookError } from "hookguard";
+import { memoryStore, verify, webhookHandler, WebhookError } from "hookguard";
+
+// The route helper in a Worker: secrets arrive with the first request's `env`, so it is built
+// then, once per isolate.
+let handle;
 
 export default {
   async fetch(request, env) {
+    if (new URL(request.url).pathname === "/handler") {
+      handle ??= webhookHandler({ scheme: "trigger", secret: env.TRIGGER_WEBHOOK_SECRET, store: memoryStore(), on: { "*": () => {} } });
+      return handle(request);
+    }
     try {
       const event = verify({
         scheme: "trigger",

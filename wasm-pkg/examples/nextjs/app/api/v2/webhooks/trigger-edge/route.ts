@@ -1,22 +1,16 @@
-import { constructEvent, WebhookError } from "hookguard";
+import { memoryStore, webhookHandler } from "hookguard";
+import { calls, handlers } from "../../../../../lib/handlers";
 
 export const runtime = "edge";
 
-// Per isolate, like the Node route's: see the comment there.
-const seen = new Set<string>();
+// The same route on the Edge runtime; claims are per isolate (see the Node route).
+export const POST = webhookHandler({
+  scheme: "trigger",
+  secret: [process.env.TRIGGER_WEBHOOK_SECRET],
+  store: memoryStore({ max: 10_000, ttlSeconds: 3 * 86400 }),
+  on: handlers("edge"),
+});
 
-export async function POST(request: Request) {
-  const secret = process.env.TRIGGER_WEBHOOK_SECRET;
-  if (!secret) return Response.json({ error: "not_configured" }, { status: 500 });
-  try {
-    const event = await constructEvent(request, secret);
-    if (seen.has(event.idempotencyKey)) return Response.json({ received: true, duplicate: true });
-    seen.add(event.idempotencyKey);
-    return Response.json({ received: true, duplicate: false, type: event.type, runtime: "edge" });
-  } catch (error) {
-    if (error instanceof WebhookError) {
-      return Response.json({ error: error.code }, { status: error.status });
-    }
-    throw error;
-  }
+export function GET() {
+  return Response.json(calls);
 }

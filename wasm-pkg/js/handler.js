@@ -1,0 +1,116 @@
+// The route helper and its dedupe stores: verify, claim the delivery, run the handler for its
+// type, then mark it done (or release it when the handler throws, so the provider's retry runs
+// it again). Works in any runtime with `Request` and `Response`.
+import { verify, WebhookError } from "./api.js";
+
+/** A delivery whose handler finished: repeats within the store's window are duplicates. */
+const DONE = "done";
+const DEFAULT_TTL_SECONDS = 3 * 86400;
+const DEFAULT_LEASE_SECONDS = 60;
+
+/** The one place a refusal becomes a response: the status, and `{"error": code}`. */
+function refusal(code, status) {
+  return Response.json({ error: code }, { status });
+}
+
+function randomToken() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * A `Request` -> `Response` function that verifies, deduplicates and dispatches webhooks.
+ * `on` maps an event type to its handler; `"*"` handles every other type. A handler may return
+ * a `Response` to answer with; otherwise the answer is `{ received: true, duplicate: false, type }`.
+ */
+export function webhookHandler({ scheme, secret, store, on, toleranceSeconds, leaseSeconds = DEFAULT_LEASE_SECONDS, onError = console.error }) {
+  if (!store || typeof store.claim !== "function") throw new TypeError("webhookHandler: `store` is required (memoryStore() or redisStore(client))");
+  // Unset environment variables (a rotation's previous secret) are left out.
+  const secrets = Array.isArray(secret) ? secret.filter((s) => s != null) : secret;
+  return async function handle(request) {
+    let event;
+    try {
+      const body = new Uint8Array(await request.arrayBuffer());
+      event = verify({ scheme, headers: request.headers, body, secret: secrets, toleranceSeconds });
+    } catch (error) {
+      if (error instanceof WebhookError) return refusal(error.code, error.status);
+      throw error;
+    }
+    const key = event.idempotencyKey;
+    const token = randomToken();
+    const claim = await store.claim(key, token, leaseSeconds * 1000);
+    if (claim === "duplicate") return Response.json({ received: true, duplicate: true });
+    // Another attempt is running it now: answer an error so the provider retries later.
+    if (claim !== "claimed") return refusal("in_flight", 409);
+    const type = event.type ?? "";
+    const handler = Object.hasOwn(on ?? {}, type) ? on[type] : on?.["*"];
+    let answer;
+    try {
+      answer = await handler?.(event, request);
+    } catch (error) {
+      await store.release(key, token);
+      onError(error, event);
+      return refusal("handler_failed", 500);
+    }
+    await store.complete(key, token);
+    return answer instanceof Response ? answer : Response.json({ received: true, duplicate: false, type: event.type });
+  };
+}
+
+/**
+ * Claims in this process's memory: at most `max` keys (the oldest are forgotten first), done
+ * keys for `ttlSeconds`. Not shared between processes or instances: use `redisStore` for that.
+ */
+export function memoryStore({ max = 10_000, ttlSeconds = DEFAULT_TTL_SECONDS } = {}) {
+  const entries = new Map();
+  const live = (key) => {
+    const entry = entries.get(key);
+    if (entry !== undefined && entry.expires <= Date.now()) entries.delete(key);
+    return entries.get(key);
+  };
+  const put = (key, value, ms) => {
+    entries.delete(key);
+    while (entries.size >= max) entries.delete(entries.keys().next().value);
+    entries.set(key, { value, expires: Date.now() + ms });
+  };
+  return {
+    async claim(key, token, leaseMs) {
+      const entry = live(key);
+      if (entry !== undefined) return entry.value === DONE ? "duplicate" : "in_flight";
+      put(key, token, leaseMs);
+      return "claimed";
+    },
+    async complete(key) {
+      put(key, DONE, ttlSeconds * 1000);
+    },
+    async release(key, token) {
+      if (live(key)?.value === token) entries.delete(key);
+    },
+  };
+}
+
+/** Deletes the key only while it still holds this claim's token. */
+const RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+
+/**
+ * Claims in Redis, shared by every process: `SET key token NX PX lease` claims, `SET key done
+ * PX ttl` completes, and a release deletes the key only if it still holds the claim's token.
+ * Takes a connected node-redis (v4+) or ioredis client.
+ */
+export function redisStore(client, { ttlSeconds = DEFAULT_TTL_SECONDS, prefix = "hookguard:" } = {}) {
+  // ioredis: call(name, ...args); node-redis: sendCommand([name, ...args]).
+  const command = typeof client.call === "function" ? (args) => client.call(...args) : (args) => client.sendCommand(args);
+  return {
+    async claim(key, token, leaseMs) {
+      const id = prefix + key;
+      if ((await command(["SET", id, token, "NX", "PX", String(Math.ceil(leaseMs))])) === "OK") return "claimed";
+      return (await command(["GET", id])) === DONE ? "duplicate" : "in_flight";
+    },
+    async complete(key) {
+      await command(["SET", prefix + key, DONE, "PX", String(Math.ceil(ttlSeconds * 1000))]);
+    },
+    async release(key, token) {
+      await command(["EVAL", RELEASE, "1", prefix + key, token]);
+    },
+  };
+}

@@ -1,0 +1,96 @@
+// webhookHandler with memoryStore, from the packed package: refusals, duplicates, handlers that
+// throw, concurrent attempts, and the store's bounds.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { memoryStore, sign, webhookHandler } from "hookguard";
+
+const SECRET = "tr_handler_secret";
+let serial = 0;
+const body = (type = "alert.run.failed") => JSON.stringify({ id: `evt_handler_${++serial}_${Date.now()}`, type, object: {} });
+const request = (text, secret = SECRET) =>
+  new Request("http://localhost/api/webhooks", { method: "POST", body: text, headers: sign({ scheme: "trigger", secret, body: text }) });
+const answer = async (response) => [response.status, await response.json()];
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function recorder() {
+  const calls = [];
+  return { calls, on: { "alert.run.failed": (event) => calls.push(["failed", event.id]), "*": (event) => calls.push(["other", event.type]) } };
+}
+
+test("a signed delivery runs its type's handler once; a repeat answers 200 without it", async () => {
+  const { calls, on } = recorder();
+  const handle = webhookHandler({ scheme: "trigger", secret: SECRET, store: memoryStore(), on });
+  const text = body();
+  assert.deepEqual(await answer(await handle(request(text))), [200, { received: true, duplicate: false, type: "alert.run.failed" }]);
+  assert.deepEqual(await answer(await handle(request(text))), [200, { received: true, duplicate: true }]);
+  assert.deepEqual(calls, [["failed", JSON.parse(text).id]]);
+  // Other types go to "*", including names that are properties of every object.
+  for (const type of ["alert.error", "constructor", "toString"]) await handle(request(body(type)));
+  assert.deepEqual(calls.slice(1), [["other", "alert.error"], ["other", "constructor"], ["other", "toString"]]);
+});
+
+test("refusals answer the error's status and code, and run nothing", async () => {
+  const { calls, on } = recorder();
+  const handle = webhookHandler({ scheme: "trigger", secret: [SECRET, undefined], store: memoryStore(), on });
+  const text = body();
+  const tampered = new Request("http://localhost/", { method: "POST", body: `${text} `, headers: sign({ scheme: "trigger", secret: SECRET, body: text }) });
+  assert.deepEqual(await answer(await handle(tampered)), [401, { error: "invalid_signature" }]);
+  assert.deepEqual(await answer(await handle(new Request("http://localhost/", { method: "POST", body: text }))), [401, { error: "missing_signature" }]);
+  assert.deepEqual(await answer(await handle(request(text, "other-secret"))), [401, { error: "invalid_signature" }]);
+  const unconfigured = webhookHandler({ scheme: "trigger", secret: [undefined], store: memoryStore(), on });
+  assert.deepEqual(await answer(await unconfigured(request(text))), [500, { error: "invalid_secret" }]);
+  assert.deepEqual(calls, []);
+  assert.throws(() => webhookHandler({ scheme: "trigger", secret: SECRET, on }), TypeError);
+});
+
+test("a handler that throws gives 500 and releases the claim: the retry runs it again", async () => {
+  let attempts = 0;
+  const errors = [];
+  const handle = webhookHandler({
+    scheme: "trigger",
+    secret: SECRET,
+    store: memoryStore(),
+    on: { "*": () => { if (++attempts === 1) throw new Error("database down"); } },
+    onError: (error) => errors.push(error.message),
+  });
+  const text = body();
+  assert.deepEqual(await answer(await handle(request(text))), [500, { error: "handler_failed" }]);
+  assert.deepEqual(errors, ["database down"]);
+  assert.equal((await handle(request(text))).status, 200);
+  assert.deepEqual(await answer(await handle(request(text))), [200, { received: true, duplicate: true }]);
+  assert.equal(attempts, 2);
+});
+
+test("concurrent attempts: one runs, the other is told to retry (409 in_flight)", async () => {
+  let runs = 0;
+  const handle = webhookHandler({ scheme: "trigger", secret: SECRET, store: memoryStore(), on: { "*": async () => { runs++; await sleep(50); } } });
+  const text = body();
+  const answers = await Promise.all([handle(request(text)), handle(request(text))].map(async (r) => answer(await r)));
+  assert.deepEqual(answers.map(([status]) => status).sort(), [200, 409]);
+  assert.deepEqual(answers.find(([status]) => status === 409)[1], { error: "in_flight" });
+  assert.equal(runs, 1);
+});
+
+test("a handler's own Response is the answer", async () => {
+  const handle = webhookHandler({ scheme: "trigger", secret: SECRET, store: memoryStore(), on: { "*": (event) => Response.json({ mine: event.type }, { status: 202 }) } });
+  assert.deepEqual(await answer(await handle(request(body("run.completed")))), [202, { mine: "run.completed" }]);
+});
+
+test("memoryStore is bounded, forgets the oldest first, and forgets after ttlSeconds", async () => {
+  const store = memoryStore({ max: 2, ttlSeconds: 0.05 });
+  for (const key of ["a", "b", "c"]) {
+    assert.equal(await store.claim(key, "t", 1000), "claimed");
+    await store.complete(key, "t");
+  }
+  assert.equal(await store.claim("a", "t2", 1000), "claimed", "the oldest key was evicted");
+  assert.equal(await store.claim("c", "t2", 1000), "duplicate");
+  await sleep(80);
+  assert.equal(await store.claim("c", "t3", 1000), "claimed", "done keys expire");
+  // A lease expires by itself; a release by another claim's token changes nothing.
+  assert.equal(await store.claim("lease", "t", 20), "claimed");
+  assert.equal(await store.claim("lease", "u", 20), "in_flight");
+  await store.release("lease", "u");
+  assert.equal(await store.claim("lease", "u", 20), "in_flight");
+  await sleep(40);
+  assert.equal(await store.claim("lease", "u", 20), "claimed");
+});
