@@ -18,7 +18,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   dev            start the edge worker on 127.0.0.1:8787 with local KV, Durable Objects and
                  alarms, and a development origin on 127.0.0.1:8788 (the main job)
   test           every check and test: format, lints, Rust tests, no_std builds and sizes,
-                 the worker inside workerd
+                 the worker inside workerd and its dashboard in headless Chromium, the npm
+                 package in every runtime, the benchmarks on a tiny budget, the fuzz targets
   build-worker   build the edge worker (wrangler runs this)
   test-npm       only the npm package's tests (a part of `test`)
   build-npm      build the npm package into wasm-pkg/pkg and pack it into target/npm
@@ -166,11 +167,16 @@ fn test() -> Result {
         println!("no_std firmware ({what}, thumbv7em-none-eabihf): {flash} bytes of flash");
     }
 
-    // The worker inside workerd, with a real local KV and rate limiter (Miniflare 4, Node 22).
+    // The worker inside workerd, with a real local KV, rate limiter, SQLite Durable Objects
+    // and alarms (Miniflare 4, Node 22); then its dashboard in Debian's headless Chromium.
     worker::build()?;
     let env = tools::worker_env()?;
-    let worker_tests = root().join("edge-worker/test/worker.test.mjs");
-    tally.run(Command::new("node").args(["--test", "--test-reporter=spec"]).arg(worker_tests).envs(env))?;
+    tools::ensure_apt(&[("chromium", "chromium")])?;
+    for file in ["worker.test.mjs", "dashboard.browser.test.mjs"] {
+        let test = root().join("edge-worker/test").join(file);
+        tally
+            .run(Command::new("node").args(["--test", "--test-reporter=spec"]).arg(test).envs(env.clone()))?;
+    }
     let wasm = root().join("edge-worker/build/index_bg.wasm");
     let (raw, gzipped) = sizes(&wasm)?;
     println!("edge worker .wasm: {raw} bytes raw, {gzipped} bytes gzipped");
