@@ -416,16 +416,18 @@ fn write_report(
         let theirs = rps.get(&("JavaScript + WebCrypto".to_string(), traffic.to_string()));
         let number = |r: Option<&&Value>, field: &str| r.and_then(|r| r[field].as_f64()).unwrap_or(f64::NAN);
         let ratio = number(ours, "rps") / number(theirs, "rps");
-        let failures = number(ours, "errors") + number(ours, "non2xx");
+        // Invalid requests are refused by design: only errors count against them.
+        let refused = if traffic == "invalid" { 0.0 } else { number(ours, "non2xx") };
+        let failures = number(ours, "errors") + refused;
         targets.push(Target {
             what: match traffic {
                 "valid" => "worker throughput, 1 KiB valid events",
                 "invalid" => "worker throughput, invalid signatures",
                 _ => "worker throughput, one event repeated",
             },
-            goal: "≥ 1.0x the JS + WebCrypto worker, no errors, all 2xx (4xx for invalid)",
-            measured: format!("{ratio:.2}x, {failures} errors/non-2xx"),
-            met: ratio >= 1.0 && (traffic == "invalid" || failures == 0.0),
+            goal: "≥ 1.0x the JS + WebCrypto worker, no errors, all 2xx (401 for invalid)",
+            measured: format!("{ratio:.2}x, {failures} errors"),
+            met: ratio >= 1.0 && failures == 0.0,
         });
     }
 
