@@ -146,6 +146,51 @@ for (const [name, script, durableObjects] of workers) {
   await origin.close();
 }
 
+// Fan-out: watchers of one run on the live route, then one signed event for it; the time from
+// the webhook's 200 to each watcher's message.
+const WATCHERS = quick ? 100 : 1000;
+const LIVE_TOKEN_SECRET = "bench-live-token-secret-7a1";
+let fanout;
+{
+  const origin = await startOrigin();
+  const mf = start(workers[0][1], origin, objects, { LIVE_TOKEN_SECRET });
+  await mf.ready;
+  const runId = "run_fanout_bench";
+  const expires = Math.floor(Date.now() / 1000) + 600;
+  const u64 = (n) => {
+    const b = Buffer.alloc(8);
+    b.writeBigUInt64BE(BigInt(n));
+    return b;
+  };
+  const tag = crypto.createHmac("sha256", LIVE_TOKEN_SECRET).update("hookguard run token v1").update(u64(runId.length)).update(runId).update(u64(expires)).digest("hex");
+  const arrived = [];
+  const sockets = [];
+  for (let i = 0; i < WATCHERS; i++) {
+    const res = await mf.dispatchFetch(`http://localhost/api/v2/runs/${runId}/live?token=${expires}.${tag}`, { headers: { upgrade: "websocket" } });
+    const socket = res.webSocket;
+    let count = 0;
+    socket.addEventListener("message", () => {
+      if (++count === 2) arrived.push(performance.now());
+    });
+    socket.accept();
+    sockets.push(socket);
+  }
+  await new Promise((r) => setTimeout(r, 500));
+  const body = Buffer.from(JSON.stringify({ id: "evt_fanout", type: "run.started", run: { id: runId, status: "EXECUTING" } }));
+  const signature = crypto.createHmac("sha256", SECRET).update(body).digest("hex");
+  const res = await mf.dispatchFetch("http://localhost/api/v2/webhooks/trigger", { method: "POST", body, headers: { "x-trigger-signature-hmacsha256": signature } });
+  const answered = performance.now();
+  await res.text();
+  const deadline = Date.now() + 30_000;
+  while (arrived.length < WATCHERS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  const delays = arrived.map((t) => t - answered).sort((a, b) => a - b);
+  const at = (q) => Math.round(delays[Math.min(delays.length - 1, Math.floor(q * delays.length))] ?? NaN);
+  fanout = { watchers: WATCHERS, received: arrived.length, status: res.status, p50_ms: at(0.5), p99_ms: at(0.99), last_ms: at(1) };
+  for (const socket of sockets) socket.close(1000);
+  await mf.dispose();
+  await origin.close();
+}
+
 // One ledger object alone: how many first deliveries a second it takes.
 {
   const origin = await startOrigin();
@@ -168,4 +213,4 @@ const costs = {
   duplicate_from_kv: cost((l) => l.outcome === "duplicate" && l.code === "kv"),
   duplicate_from_ledger: cost((l) => l.outcome === "duplicate" && l.code === "ledger"),
 };
-console.log(JSON.stringify({ seconds: SECONDS, connections: CONNECTIONS, runs, exactly_once: exactlyOnce, costs }));
+console.log(JSON.stringify({ seconds: SECONDS, connections: CONNECTIONS, runs, exactly_once: exactlyOnce, costs, fanout }));

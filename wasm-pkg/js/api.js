@@ -2,7 +2,7 @@
 // workerd.mjs, edge-light.mjs, browser.mjs) initialises the wasm module its own way, then
 // hands its exports to `attach`; everything below is synchronous and uses no runtime
 // globals beyond TextEncoder, TextDecoder and crypto.getRandomValues.
-import { Verifier as NativeVerifier, macKeys, sign as nativeSign } from "./hookguard_wasm.js";
+import { Verifier as NativeVerifier, macKeys, runToken as nativeRunToken, sign as nativeSign } from "./hookguard_wasm.js";
 
 /** Every scheme, in the core's order (set when the module is attached). */
 export let SCHEMES = Object.freeze([]);
@@ -262,4 +262,18 @@ export function sign({ scheme, secret, body, id, timestamp }) {
     rethrow(error);
   }
   return Object.fromEntries(pairs);
+}
+
+/**
+ * A token for the edge worker's live route (`/api/v2/runs/{runId}/live`): it lets a browser
+ * watch `runId` for `ttlSeconds` (default one hour), and nothing else. Mint it on your server
+ * with the `LIVE_TOKEN_SECRET` the worker has.
+ */
+export function runToken({ runId, secret, ttlSeconds = 3600, now = Math.floor(Date.now() / 1000) }) {
+  if (typeof runId !== "string" || !runId) throw new TypeError("runToken needs a runId");
+  try {
+    return nativeRunToken(secret ?? "", runId, now + ttlSeconds);
+  } catch (error) {
+    throw new WebhookError(error.code, error.status);
+  }
 }

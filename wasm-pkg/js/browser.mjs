@@ -6,3 +6,4 @@ attach(await init({ module_or_path: new URL("./hookguard_wasm_bg.wasm", import.m
 
 export * from "./api.js";
 export * from "./handler.js";
+export * from "./live.js";

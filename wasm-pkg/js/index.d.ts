@@ -324,3 +324,43 @@ export interface WebhookHandlerOptions<S extends Scheme> {
  * `in_flight`, a handler that throws answers 500 `handler_failed` and releases the claim.
  */
 export declare function webhookHandler<S extends Scheme>(options: WebhookHandlerOptions<S>): (request: Request) => Promise<Response>;
+
+/** A run's status as the edge worker's live route pushes it (`status: null`: no event yet). */
+export interface LiveRunStatus {
+  runId?: string;
+  status: TriggerRunStatus | (string & {}) | null;
+  type?: string | null;
+  eventId?: string | null;
+  /** Unix seconds when the worker took the event. */
+  updatedAt?: number;
+  number?: number | null;
+  taskId?: string | null;
+  errorMessage?: string | null;
+}
+
+export interface WatchRunOptions {
+  runId: string;
+  /** From `runToken` on your server. */
+  token: string;
+  onStatus?: (status: LiveRunStatus) => void;
+  onError?: (error: unknown) => void;
+  /** Reconnection backoff: the first delay and the cap, in milliseconds (500 and 30,000). */
+  minDelayMs?: number;
+  maxDelayMs?: number;
+  /** A WebSocket constructor, where there is no global one. */
+  WebSocket?: new (url: string) => unknown;
+}
+
+/**
+ * Watches one run at the edge worker (`url` is the worker's origin): the current status at
+ * once, then every update, reconnecting with backoff and jitter, until a terminal status.
+ * Returns a function that stops watching.
+ */
+export declare function watchRun(url: string | URL, options: WatchRunOptions): () => void;
+
+/**
+ * A token that lets a browser watch one run until `now + ttlSeconds` (default one hour), for
+ * the edge worker's `LIVE_TOKEN_SECRET`. Mint it on the server; never ship the secret.
+ * @throws {WebhookError} `invalid_secret` for an empty secret.
+ */
+export declare function runToken(options: { runId: string; secret: string; ttlSeconds?: number; now?: number }): string;

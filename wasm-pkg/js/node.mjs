@@ -9,3 +9,4 @@ attach(initSync({ module: readFileSync(new URL("./hookguard_wasm_bg.wasm", impor
 
 export * from "./api.js";
 export * from "./handler.js";
+export * from "./live.js";

@@ -7,3 +7,4 @@ attach(initSync({ module }));
 
 export * from "./api.js";
 export * from "./handler.js";
+export * from "./live.js";

@@ -341,3 +341,17 @@ pub fn sign(
         Ok(signed.iter().map(|(n, v)| Array::of2(&n.into(), &v.into())).collect())
     })
 }
+
+/// A run token for `run_id` until `expires_at` (Unix seconds), signed with `secret`: what a
+/// browser needs to watch one run at the edge worker's live route (`hookguard::run_token`).
+///
+/// # Errors
+/// `{ code, status }` for an empty secret or an expiry that is not a whole number of seconds.
+#[wasm_bindgen(js_name = runToken)]
+pub fn run_token(secret: &str, run_id: &str, expires_at: f64) -> Result<String, JsValue> {
+    if !(expires_at.is_finite() && expires_at >= 0.0 && expires_at.fract() == 0.0 && expires_at < 9.0e15) {
+        return Err(js_error(Error::MalformedTimestamp));
+    }
+    let token = hookguard::run_token(secret.as_bytes(), run_id, expires_at as u64).map_err(js_error)?;
+    Ok(token.as_str().into())
+}

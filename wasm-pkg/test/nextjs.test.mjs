@@ -89,9 +89,16 @@ test("bodies with emoji and invalid UTF-8 bytes verify on both runtimes", async 
   }
 });
 
-test("the example's README shows its routes in full, as they are", () => {
+test("the example's README shows its routes and the live page in full, as they are", () => {
   const readme = fs.readFileSync(path.join(app, "README.md"), "utf8");
-  for (const file of ["app/api/v2/webhooks/trigger/route.ts", "app/api/v2/webhooks/trigger-edge/route.ts", "lib/handlers.ts", "next.config.ts"]) {
+  for (const file of [
+    "app/api/v2/webhooks/trigger/route.ts",
+    "app/api/v2/webhooks/trigger-edge/route.ts",
+    "lib/handlers.ts",
+    "app/runs/[id]/page.tsx",
+    "app/runs/[id]/live-status.tsx",
+    "next.config.ts",
+  ]) {
     assert.ok(readme.includes(fs.readFileSync(path.join(app, file), "utf8")), `${file} is not in the README as written`);
   }
 });

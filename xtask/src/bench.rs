@@ -431,6 +431,14 @@ fn write_report(
         });
     }
 
+    // Live fan-out.
+    let fanout = &load["fanout"];
+    let _ = writeln!(
+        md,
+        "## Live run updates (local workerd)\n\n{} watchers of one run on `/api/v2/runs/{{runId}}/live`, then one signed event for it: {} received it; from the webhook's 200 to each watcher's message, p50 {} ms, p99 {} ms, last {} ms.\n",
+        fanout["watchers"], fanout["received"], fanout["p50_ms"], fanout["p99_ms"], fanout["last_ms"]
+    );
+
     // Cost per event.
     let _ = writeln!(
         md,

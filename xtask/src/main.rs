@@ -236,7 +236,15 @@ fn npm_tests(tally: &mut Tally) -> Result {
     tally.run(node_test(PathBuf::from("node"), &wasm_mac).env("HOOKGUARD_MAC", "wasm"))?;
     tally.run(&mut node_test(PathBuf::from("node"), &["alloc.test.mjs"]))?;
     tally.run(&mut node_test(tools::node22(), &["workerd.test.mjs"]))?;
-    tally.run(&mut node_test(PathBuf::from("node"), &["types.test.mjs", "runtimes.test.mjs"]))?;
+    tally.run(&mut node_test(
+        PathBuf::from("node"),
+        &["types.test.mjs", "runtimes.test.mjs", "live.test.mjs"],
+    ))?;
+    // The example's live page in headless Chromium against the worker (Miniflare: Node 22).
+    if !root().join("edge-worker/build/index.js").exists() {
+        worker::build()?;
+    }
+    tally.run(node_test(tools::node22(), &["live.browser.test.mjs"]).envs(tools::worker_env()?))?;
     let (raw, gzipped) = sizes(&npm::pkg_dir().join("hookguard_wasm_bg.wasm"))?;
     println!("npm package .wasm: {raw} bytes raw, {gzipped} bytes gzipped");
     let packed = std::fs::metadata(&tarball).map_err(|e| e.to_string())?.len();

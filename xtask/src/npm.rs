@@ -67,7 +67,7 @@ pub fn build_counting() -> Result {
     let out = root().join("wasm-pkg/pkg-alloc");
     bindgen_into(&["count-allocations"], &out)?;
     let js = root().join("wasm-pkg/js");
-    for file in ["api.js", "handler.js", "node.mjs"] {
+    for file in ["api.js", "handler.js", "live.js", "node.mjs"] {
         copy(&js.join(file), &out.join(file))?;
     }
     Ok(())
@@ -100,6 +100,7 @@ pub fn build() -> Result<PathBuf> {
     for file in [
         "api.js",
         "handler.js",
+        "live.js",
         "node.mjs",
         "node.cjs",
         "cjs-entry.mjs",
@@ -107,6 +108,7 @@ pub fn build() -> Result<PathBuf> {
         "edge-light.mjs",
         "browser.mjs",
         "index.d.ts",
+        "live.d.ts",
         "package.json",
     ] {
         copy(&js.join(file), &pkg.join(file))?;
