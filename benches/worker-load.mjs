@@ -178,14 +178,27 @@ let fanout;
   await new Promise((r) => setTimeout(r, 500));
   const body = Buffer.from(JSON.stringify({ id: "evt_fanout", type: "run.started", run: { id: runId, status: "EXECUTING" } }));
   const signature = crypto.createHmac("sha256", SECRET).update(body).digest("hex");
+  const sent = performance.now();
   const res = await mf.dispatchFetch("http://localhost/api/v2/webhooks/trigger", { method: "POST", body, headers: { "x-trigger-signature-hmacsha256": signature } });
   const answered = performance.now();
   await res.text();
   const deadline = Date.now() + 30_000;
   while (arrived.length < WATCHERS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  const delays = arrived.map((t) => t - answered).sort((a, b) => a - b);
+  // From the moment the webhook was sent (the worker pushes before it answers, so measured from
+  // its 200 a watcher can be ahead: negative).
+  const delays = arrived.map((t) => t - sent).sort((a, b) => a - b);
   const at = (q) => Math.round(delays[Math.min(delays.length - 1, Math.floor(q * delays.length))] ?? NaN);
-  fanout = { watchers: WATCHERS, received: arrived.length, status: res.status, p50_ms: at(0.5), p99_ms: at(0.99), last_ms: at(1) };
+  const last = delays.at(-1) ?? NaN;
+  fanout = {
+    watchers: WATCHERS,
+    received: arrived.length,
+    status: res.status,
+    answered_ms: Math.round(answered - sent),
+    p50_ms: at(0.5),
+    p99_ms: at(0.99),
+    last_ms: Math.round(last),
+    last_after_200_ms: Math.round(last - (answered - sent)),
+  };
   for (const socket of sockets) socket.close(1000);
   await mf.dispose();
   await origin.close();
