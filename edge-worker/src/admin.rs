@@ -21,11 +21,12 @@ pub enum Action {
     Recover,
 }
 
-/// Lets in `Authorization: Bearer <token>` with any of the configured tokens, or the
-/// dashboard's sign-in cookie (signed with `admin`); a POST with the cookie only from the
-/// dashboard's own origin. With no token configured the route is absent (404).
-pub fn authorize(req: &Request, tokens: &[Option<&String>], admin: Option<&String>) -> Result<(), Refusal> {
-    let configured: Vec<&String> = tokens.iter().flatten().copied().collect();
+/// Lets in `Authorization: Bearer <token>` with `ADMIN_TOKEN` or the route's `other` token,
+/// or the dashboard's sign-in cookie (signed with `ADMIN_TOKEN`); a POST with the cookie only
+/// from the dashboard's own origin. With no token configured the route is absent (404).
+pub fn authorize(req: &Request, settings: &Settings, other: Option<&String>) -> Result<(), Refusal> {
+    let admin = settings.admin_token.as_ref();
+    let configured: Vec<&String> = [admin, other].into_iter().flatten().collect();
     if configured.is_empty() {
         return Err(Refusal::NotFound);
     }
@@ -62,7 +63,7 @@ pub fn same_origin(req: &Request) -> bool {
 /// The deliveries API (`ADMIN_TOKEN`).
 pub async fn deliveries(action: Action, req: &Request, env: &Env, query: &str) -> Result<Response, Refusal> {
     let settings = Settings::load(env)?;
-    authorize(req, &[settings.admin_token.as_ref()], settings.admin_token.as_ref())?;
+    authorize(req, &settings, None)?;
     let ledger = Client::open(env, &settings)?;
     let answer = match action {
         Action::List => {
@@ -106,8 +107,7 @@ pub async fn deliveries(action: Action, req: &Request, env: &Env, query: &str) -
 pub async fn run(run_id: &str, req: &Request, env: &Env, query: &str) -> Result<Response, Refusal> {
     let settings = Settings::load(env)?;
     if run_token(req, &settings, run_id, query).is_err() {
-        let tokens = [settings.runs_token.as_ref(), settings.admin_token.as_ref()];
-        authorize(req, &tokens, settings.admin_token.as_ref())?;
+        authorize(req, &settings, settings.runs_token.as_ref())?;
     }
     Ok(reply::json(&runs::status(env, run_id).await?, 200))
 }
@@ -135,6 +135,6 @@ fn run_token(req: &Request, settings: &Settings, run_id: &str, query: &str) -> R
 /// `GET /api/v2/stats` (`ADMIN_TOKEN`): counts of the last hour and day, and the chart.
 pub async fn stats(req: &Request, env: &Env) -> Result<Response, Refusal> {
     let settings = Settings::load(env)?;
-    authorize(req, &[settings.admin_token.as_ref()], settings.admin_token.as_ref())?;
+    authorize(req, &settings, None)?;
     Ok(reply::json(&stats::read(env).await?, 200))
 }

@@ -33,11 +33,11 @@ pub enum Asset {
 
 pub async fn serve(asset: Asset, mut req: Request, env: &Env) -> Result<Response, Refusal> {
     let settings = Settings::load(env)?;
-    let Some(token) = settings.admin_token.clone() else { return Err(Refusal::NotFound) };
+    let Some(token) = settings.admin_token.as_deref() else { return Err(Refusal::NotFound) };
     match asset {
         Asset::Script => Ok(file(SCRIPT, "text/javascript; charset=utf-8", 200, &[])),
         Asset::Style => Ok(file(STYLE, "text/css; charset=utf-8", 200, &[])),
-        Asset::Page => match admin::authorize(&req, &[Some(&token)], Some(&token)) {
+        Asset::Page => match admin::authorize(&req, &settings, None) {
             Ok(()) => Ok(file(PAGE, "text/html; charset=utf-8", 200, &[])),
             Err(_) => Ok(sign_in_page(false)),
         },
@@ -52,7 +52,7 @@ pub async fn serve(asset: Asset, mut req: Request, env: &Env) -> Result<Response
                 return Ok(sign_in_page(true));
             }
             let now = Date::now().as_millis() / 1000;
-            let cookie = session::issue(&token, now).ok_or(Refusal::NotConfigured)?;
+            let cookie = session::issue(token, now).ok_or(Refusal::NotConfigured)?;
             Ok(see_other(&session::set_cookie(Some(&cookie))))
         }
         Asset::SignOut => Ok(see_other(&session::set_cookie(None))),

@@ -17,6 +17,7 @@ mod destinations;
 mod forward;
 mod ledger;
 mod log;
+mod objects;
 mod reply;
 mod runs;
 mod session;
@@ -50,13 +51,8 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> worker::Result<Response>
 /// next due delivery (a cron trigger in wrangler.toml).
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
-    let swept = match config::Settings::load(&env) {
-        Ok(settings) => match ledger::Client::open(&env, &settings) {
-            Ok(ledger) => ledger.sweep().await,
-            Err(refusal) => Err(refusal),
-        },
-        Err(refusal) => Err(refusal),
-    };
+    let sweep = async { ledger::Client::open(&env, &*config::Settings::load(&env)?)?.sweep().await };
+    let swept: Result<(), Refusal> = sweep.await;
     worker::console_log!("{}", json!({ "outcome": "sweep", "error": swept.err().map(Refusal::code) }));
 }
 
@@ -120,16 +116,11 @@ async fn route(req: Request, env: &Env, ctx: &Context, log: &mut LogLine) -> Res
         Target::Dashboard(asset) => dashboard::serve(asset, req, env).await,
         Target::Webhook(scheme) => {
             let answer = webhook::handle(scheme, req, env, ctx, log).await;
-            match &answer {
-                Ok(_) => stats::count(log.outcome_name(), scheme, ""),
-                Err(refusal) => stats::count("refused", scheme, refusal.code()),
-            }
-            if let Ok(settings) = config::Settings::load(env)
-                && let Some(report) = stats::due(&settings)
-            {
-                let env = env.clone();
-                ctx.wait_until(async move { stats::send(&env, report).await });
-            }
+            let (kind, code) = match &answer {
+                Ok(_) => (log.outcome_name(), ""),
+                Err(refusal) => ("refused", refusal.code()),
+            };
+            stats::tally(env, ctx, scheme, kind, code);
             answer
         }
     }

@@ -21,6 +21,7 @@ use worker::{
 };
 
 use crate::config::RUNS_BINDING;
+use crate::objects::{self, int};
 use crate::reply::Refusal;
 
 /// Statuses after which a run never changes again.
@@ -99,7 +100,7 @@ pub fn update_of(event: &Event<'_>, now_ms: u64) -> Option<(String, Value)> {
 
 /// Sends an update to the run's object.
 pub async fn update(env: &Env, run_id: &str, update: &Value) -> Result<()> {
-    call(env, run_id, "update", Some(update.to_string())).await.map(|_| ())
+    objects::call(env, RUNS_BINDING, run_id, "update", Some(update.to_string().as_bytes())).await.map(|_| ())
 }
 
 /// The run's latest status, if any.
@@ -110,19 +111,13 @@ pub async fn status(env: &Env, run_id: &str) -> core::result::Result<Value, Refu
     if run_id.len() > MAX_RUN_ID {
         return Err(Refusal::NotFound);
     }
-    let mut response = call(env, run_id, "get", None).await.map_err(|_| Refusal::StorageUnavailable)?;
+    let call = objects::call(env, RUNS_BINDING, run_id, "get", None);
+    let mut response = call.await.map_err(|_| Refusal::StorageUnavailable)?;
     match response.status_code() {
         200 => response.json().await.map_err(|_| Refusal::StorageUnavailable),
         404 => Err(Refusal::NotFound),
         _ => Err(Refusal::StorageUnavailable),
     }
-}
-
-async fn call(env: &Env, run_id: &str, op: &str, body: Option<String>) -> Result<Response> {
-    let stub = env.durable_object(RUNS_BINDING)?.get_by_name(run_id)?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post).with_body(body.map(Into::into));
-    stub.fetch_with_request(Request::new_with_init(&format!("https://run/{op}"), &init)?).await
 }
 
 #[durable_object]
@@ -138,12 +133,12 @@ impl DurableObject for Run {
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
-        let url = req.inner().url();
+        let op = objects::op(&req);
         let sql = self.state.storage().sql();
-        if url.ends_with("/live") {
+        if op == "live" {
             return self.watch();
         }
-        if url.ends_with("/update") {
+        if op == "update" {
             let Update { status: s, created_ms } = req.json().await?;
             let terminal = s.status.as_deref().is_some_and(|status| TERMINAL.contains(&status));
             let applied = sql.exec(
@@ -266,11 +261,7 @@ pub async fn watch(env: &Env, run_id: &str, req: &Request) -> core::result::Resu
         let stub = env.durable_object(RUNS_BINDING)?.get_by_name(run_id)?;
         let mut init = RequestInit::new();
         init.with_method(Method::Get).with_headers(req.headers().clone());
-        stub.fetch_with_request(Request::new_with_init("https://run/live", &init)?).await
+        stub.fetch_with_request(Request::new_with_init("https://object/live", &init)?).await
     };
     live.await.map_err(|_| Refusal::StorageUnavailable)
-}
-
-fn int(value: u64) -> SqlStorageValue {
-    SqlStorageValue::Integer(i64::try_from(value).unwrap_or(i64::MAX))
 }

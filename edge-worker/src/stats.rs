@@ -19,12 +19,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use worker::wasm_bindgen;
 use worker::{
-    Date, DurableObject, Env, Method, Request, RequestInit, Response, Result, SqlStorage, SqlStorageValue,
-    State, durable_object,
+    Context, Date, DurableObject, Env, Request, Response, Result, SqlStorage, SqlStorageValue, State,
+    durable_object,
 };
 
 use crate::config::{STATS_BINDING, Settings, text};
 use crate::forward;
+use crate::objects::{self, int};
 
 /// Counts are kept per minute, for a day.
 const MINUTE: u64 = 60_000;
@@ -72,15 +73,22 @@ thread_local! {
     static FLUSHED: Cell<u64> = const { Cell::new(0) };
 }
 
-/// Counts one webhook in this isolate: `accepted`, `duplicate` or `refused` (with its code).
-pub fn count(kind: &str, scheme: Scheme, code: &str) {
+/// Counts one webhook in this isolate (`accepted`, `duplicate`, or `refused` with its code)
+/// and, when a flush is due, sends the isolate's counts after the answer.
+pub fn tally(env: &Env, ctx: &Context, scheme: Scheme, kind: &str, code: &str) {
     PENDING.with(|pending| {
         *pending.borrow_mut().entry((kind.into(), scheme.name().into(), code.into())).or_insert(0) += 1;
     });
+    if let Ok(settings) = Settings::load(env)
+        && let Some(report) = due(&settings)
+    {
+        let env = env.clone();
+        ctx.wait_until(async move { send(&env, report).await });
+    }
 }
 
 /// The counts to send now, if the last flush is old enough (`STATS_FLUSH_SECONDS`).
-pub fn due(settings: &Settings) -> Option<Value> {
+fn due(settings: &Settings) -> Option<Value> {
     let now = Date::now().as_millis();
     if now.saturating_sub(FLUSHED.get()) < settings.alerts.flush_seconds * 1000 {
         return None;
@@ -97,7 +105,10 @@ pub fn due(settings: &Settings) -> Option<Value> {
 
 /// Sends a report to the stats object; a failure is logged (the counts are lost, nothing else).
 pub async fn send(env: &Env, report: Value) {
-    if call(env, "report", Some(report.to_string())).await.is_err() {
+    if objects::call(env, STATS_BINDING, "stats", "report", Some(report.to_string().as_bytes()))
+        .await
+        .is_err()
+    {
         worker::console_error!("{}", json!({ "outcome": "stats_unavailable" }));
     }
 }
@@ -110,16 +121,9 @@ pub fn attempt(destination: &str, delivered: bool, status: &str, key: &str) -> V
 
 /// The counts of the last hour and day, and the chart's series (`GET /api/v2/stats`).
 pub async fn read(env: &Env) -> core::result::Result<Value, crate::reply::Refusal> {
-    let mut response =
-        call(env, "read", None).await.map_err(|_| crate::reply::Refusal::StorageUnavailable)?;
+    let call = objects::call(env, STATS_BINDING, "stats", "read", None);
+    let mut response = call.await.map_err(|_| crate::reply::Refusal::StorageUnavailable)?;
     response.json().await.map_err(|_| crate::reply::Refusal::StorageUnavailable)
-}
-
-async fn call(env: &Env, op: &str, body: Option<String>) -> Result<Response> {
-    let stub = env.durable_object(STATS_BINDING)?.get_by_name("stats")?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post).with_body(body.map(Into::into));
-    stub.fetch_with_request(Request::new_with_init(&format!("https://stats/{op}"), &init)?).await
 }
 
 #[durable_object]
@@ -140,7 +144,7 @@ impl DurableObject for Stats {
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
         let now = Date::now().as_millis();
-        if req.inner().url().ends_with("/read") {
+        if objects::op(&req) == "read" {
             return Response::from_json(&self.summary(now)?);
         }
         let report: Report = req.json().await?;
@@ -359,8 +363,4 @@ async fn post(
         Ok(status) => Err(format!("status {status}")),
         Err(why) => Err(why.into()),
     }
-}
-
-fn int(value: u64) -> SqlStorageValue {
-    SqlStorageValue::Integer(i64::try_from(value).unwrap_or(i64::MAX))
 }

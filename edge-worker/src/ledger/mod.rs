@@ -10,12 +10,13 @@ mod wire;
 
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-use worker::{Env, Method, ObjectNamespace, Request, RequestInit, Stub};
+use worker::Env;
 
 pub use object::Ledger;
 pub use wire::{Cursor, Row, Taking};
 
 use crate::config::{LEDGER_BINDING, Settings};
+use crate::objects;
 use crate::reply::Refusal;
 
 /// What the ledger said about a verified event, and the SQLite rows it wrote for it.
@@ -43,14 +44,14 @@ pub struct Page {
 
 /// The Worker's handle on the ledger objects.
 pub struct Client {
-    namespace: ObjectNamespace,
+    env: Env,
     shards: u32,
 }
 
 impl Client {
     pub fn open(env: &Env, settings: &Settings) -> Result<Self, Refusal> {
-        let namespace = env.durable_object(LEDGER_BINDING).map_err(|_| Refusal::NotConfigured)?;
-        Ok(Client { namespace, shards: settings.shards })
+        env.durable_object(LEDGER_BINDING).map_err(|_| Refusal::NotConfigured)?;
+        Ok(Client { env: env.clone(), shards: settings.shards })
     }
 
     /// Offers the event: the first copy of a key is stored (before this returns) and
@@ -60,8 +61,8 @@ impl Client {
     /// `StorageUnavailable` if the ledger did not store it: nothing was taken, the provider
     /// should retry.
     pub async fn take(&self, taking: &Taking, body: &[u8]) -> Result<Taken, Refusal> {
-        let stub = self.stub(self.shard_of(&taking.key))?;
-        let answer: Value = call(&stub, "take", wire::join_take(taking, body)).await?;
+        let answer: Value =
+            self.call(self.shard_of(&taking.key), "take", &wire::join_take(taking, body)).await?;
         let status = answer["status"].as_str().unwrap_or("pending").to_string();
         Ok(Taken {
             status: (answer["taken"] == json!(true)).then_some(status),
@@ -84,7 +85,7 @@ impl Client {
         let calls = (0..self.shards).map(|shard| {
             let body = body.clone();
             async move {
-                let answer: Value = call(&self.stub(shard)?, "list", body).await?;
+                let answer: Value = self.call(shard, "list", &body).await?;
                 serde_json::from_value::<Vec<Row>>(answer["rows"].clone())
                     .map_err(|_| Refusal::StorageUnavailable)
             }
@@ -115,7 +116,7 @@ impl Client {
         let body = serde_json::to_vec(&wire::Since { since }).unwrap_or_default();
         let mut recovered = 0;
         for shard in 0..self.shards {
-            let answer: Value = call(&self.stub(shard)?, "recover", body.clone()).await?;
+            let answer: Value = self.call(shard, "recover", &body).await?;
             recovered += answer["recovered"].as_u64().unwrap_or(0);
         }
         Ok(recovered)
@@ -124,22 +125,32 @@ impl Client {
     /// Re-arms every shard's alarm (the scheduled safety net for lost alarms).
     pub async fn sweep(&self) -> Result<(), Refusal> {
         for shard in 0..self.shards {
-            let _: Value = call(&self.stub(shard)?, "sweep", b"{}".to_vec()).await?;
+            let _: Value = self.call(shard, "sweep", b"{}").await?;
         }
         Ok(())
     }
 
     async fn by_key(&self, op: &str, key: &str, destination: Option<String>) -> Result<Value, Refusal> {
         let body = serde_json::to_vec(&wire::ByKey { key: key.into(), destination }).unwrap_or_default();
-        call(&self.stub(self.shard_of(key))?, op, body).await
+        self.call(self.shard_of(key), op, &body).await
     }
 
     fn shard_of(&self, key: &str) -> u32 {
         u32::try_from(fnv1a(key.as_bytes()) % u64::from(self.shards)).unwrap_or(0)
     }
 
-    fn stub(&self, shard: u32) -> Result<Stub, Refusal> {
-        self.namespace.get_by_name(&format!("ledger-{shard}")).map_err(|_| Refusal::StorageUnavailable)
+    /// Calls shard `shard`'s object; its refusals come back by status.
+    async fn call<T: DeserializeOwned>(&self, shard: u32, op: &str, body: &[u8]) -> Result<T, Refusal> {
+        let name = format!("ledger-{shard}");
+        let call = objects::call(&self.env, LEDGER_BINDING, &name, op, Some(body));
+        let mut response = call.await.map_err(|_| Refusal::StorageUnavailable)?;
+        match response.status_code() {
+            200 => response.json().await.map_err(|_| Refusal::StorageUnavailable),
+            404 => Err(Refusal::NotFound),
+            409 => Err(Refusal::NoDestination),
+            410 => Err(Refusal::BodyExpired),
+            _ => Err(Refusal::StorageUnavailable),
+        }
     }
 }
 
@@ -148,21 +159,6 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     bytes
         .iter()
         .fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3))
-}
-
-async fn call<T: DeserializeOwned>(stub: &Stub, op: &str, body: Vec<u8>) -> Result<T, Refusal> {
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post).with_body(Some(worker::js_sys::Uint8Array::from(body.as_slice()).into()));
-    let request = Request::new_with_init(&format!("https://ledger/{op}"), &init)
-        .map_err(|_| Refusal::StorageUnavailable)?;
-    let mut response = stub.fetch_with_request(request).await.map_err(|_| Refusal::StorageUnavailable)?;
-    match response.status_code() {
-        200 => response.json().await.map_err(|_| Refusal::StorageUnavailable),
-        404 => Err(Refusal::NotFound),
-        409 => Err(Refusal::NoDestination),
-        410 => Err(Refusal::BodyExpired),
-        _ => Err(Refusal::StorageUnavailable),
-    }
 }
 
 #[cfg(test)]

@@ -28,6 +28,7 @@ use super::wire::{self, Answer, Cursor, Row, Taking};
 use crate::config::Settings;
 use crate::destinations::Destination;
 use crate::forward::{self, Attempt, Envelope};
+use crate::objects::{self, int};
 use crate::stats;
 
 /// An event's scheme, type, body and chat text.
@@ -59,7 +60,7 @@ impl DurableObject for Ledger {
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
-        let op = crate::reply::path_and_query(&req.inner().url()).0.trim_start_matches('/').to_string();
+        let op = objects::op(&req);
         let bytes = req.bytes().await?;
         let answer = match op.as_str() {
             "take" => self.take(&bytes).await,
@@ -410,10 +411,6 @@ fn jittered(ms: u64) -> u64 {
 
 fn now_ms() -> u64 {
     Date::now().as_millis()
-}
-
-fn int(value: u64) -> SqlStorageValue {
-    SqlStorageValue::Integer(i64::try_from(value).unwrap_or(i64::MAX))
 }
 
 fn js_time(ms: u64) -> worker::js_sys::Date {
