@@ -43,8 +43,8 @@ pub fn build() -> Result {
 /// Where `cargo xtask dev`'s development origin listens.
 const ORIGIN_PORT: u16 = 8788;
 
-/// Starts the worker on 127.0.0.1:8787 with local KV, Durable Objects (the ledger, runs) and
-/// alarms, and a development origin on 127.0.0.1:8788 that verifies what it receives
+/// Starts the worker on 127.0.0.1:8787 with local KV, Durable Objects (the ledger, runs,
+/// stats) and alarms, and a development origin on 127.0.0.1:8788 that verifies what it receives
 /// (wrangler builds the worker first).
 pub fn dev() -> Result {
     let env = tools::worker_env()?;
@@ -101,7 +101,8 @@ fn base64(bytes: &[u8]) -> String {
 }
 
 /// Fresh development values for every variable `.dev.vars` holds: a secret per scheme, the
-/// forward target (the development origin) and its key, and the API tokens.
+/// forward target (the development origin) and its key, the API tokens and the run-token
+/// secret.
 fn development_values() -> Result<Vec<(String, String)>> {
     let whsec = || Ok::<_, String>(format!("whsec_{}", base64(&random_bytes::<32>()?)));
     let mut values = Vec::new();
@@ -116,6 +117,7 @@ fn development_values() -> Result<Vec<(String, String)>> {
     values.push(("FORWARD_SECRET".into(), whsec()?));
     values.push(("ADMIN_TOKEN".into(), format!("dev_admin_{}", hex(&random_bytes::<16>()?))));
     values.push(("RUNS_API_TOKEN".into(), format!("dev_runs_{}", hex(&random_bytes::<16>()?))));
+    values.push(("LIVE_TOKEN_SECRET".into(), format!("dev_live_{}", hex(&random_bytes::<16>()?))));
     Ok(values)
 }
 
@@ -126,8 +128,11 @@ fn ensure_dev_vars() -> Result<usize> {
     let mut text = std::fs::read_to_string(&path).unwrap_or_else(|_| {
         "# Development secrets for `wrangler dev`, made by `cargo xtask dev`. Never deploy these.\n".into()
     });
+    let has = |name: &str| {
+        text.lines().any(|line| line.strip_prefix(name).is_some_and(|rest| rest.starts_with('=')))
+    };
     let missing: Vec<(String, String)> =
-        development_values()?.into_iter().filter(|(name, _)| dev_var(name).is_none()).collect();
+        development_values()?.into_iter().filter(|(name, _)| !has(name)).collect();
     for (name, value) in &missing {
         text.push_str(&format!("{name}=\"{value}\"\n"));
     }
