@@ -105,10 +105,9 @@ fn due(settings: &Settings) -> Option<Value> {
 
 /// Sends a report to the stats object; a failure is logged (the counts are lost, nothing else).
 pub async fn send(env: &Env, report: Value) {
-    if objects::call(env, STATS_BINDING, "stats", "report", Some(report.to_string().as_bytes()))
-        .await
-        .is_err()
-    {
+    let sent =
+        objects::call(env, STATS_BINDING, "stats", "report", Some(report.to_string().as_bytes())).await;
+    if !sent.is_ok_and(|response| response.status_code() == 200) {
         worker::console_error!("{}", json!({ "outcome": "stats_unavailable" }));
     }
 }
