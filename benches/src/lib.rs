@@ -1,21 +1,44 @@
 //! Inputs shared by the benchmarks and the allocation report: signed requests of a given
 //! size for every scheme, and the peers' equivalents.
 
-use hookguard::{Scheme, Verifier};
+use hookguard::{Algorithm, Scheme, SecretFormat, TimestampSource, Verifier};
 
 /// Body sizes measured, in bytes.
 pub const SIZES: [usize; 5] = [256, 1024, 16 * 1024, 256 * 1024, 1024 * 1024];
-/// The clock every request is signed and verified at.
+/// The clock every request is signed and verified at (the events' `created`).
 pub const NOW: u64 = 1_767_225_600;
 /// A Standard Webhooks secret (also the standardwebhooks crate's).
 pub const STANDARD_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 /// Every other scheme's secret.
 pub const SECRET: &str = "bench-secret-4f1d8a";
 
+/// The URL Square-like schemes sign.
+pub const URL: &str = "https://example.com/webhooks/square";
+
 /// The secret for `scheme`.
 #[must_use]
 pub fn secret(scheme: Scheme) -> &'static str {
-    if matches!(scheme, Scheme::Standard | Scheme::Svix) { STANDARD_SECRET } else { SECRET }
+    if scheme.spec().secret == SecretFormat::Whsec { STANDARD_SECRET } else { SECRET }
+}
+
+/// The schemes measured: from the providers' table, the first of each way of signing
+/// (algorithm, encoding, tag syntax, signed content), among those hookguard can sign for
+/// (Ed25519 only verifies) and whose body needs nothing of its own (Linear's timestamp).
+#[must_use]
+pub fn schemes() -> Vec<Scheme> {
+    let mut seen = Vec::new();
+    let mut out = Vec::new();
+    for &scheme in Scheme::ALL {
+        let spec = scheme.spec();
+        let body_stamp =
+            spec.timestamp.is_some_and(|t| t.required && matches!(t.source, TimestampSource::Body(_)));
+        let shape = (spec.algorithm, spec.encoding, core::mem::discriminant(&spec.syntax), spec.content);
+        if spec.algorithm != Algorithm::Ed25519 && !body_stamp && !seen.contains(&shape) {
+            seen.push(shape);
+            out.push(scheme);
+        }
+    }
+    out
 }
 
 /// A Trigger.dev event of exactly `size` bytes: `alert.run.failed` with its stack trace
@@ -23,7 +46,7 @@ pub fn secret(scheme: Scheme) -> &'static str {
 #[must_use]
 pub fn trigger_event(size: usize) -> Vec<u8> {
     const SMALL: &str = r#"{"id":"evt_01jq8m6xk2c3v4b5n6m7p8q9r0","type":"run.completed","run":{"id":"run_cm3x9a0b1c2d3e4f5g6h7i8j","status":"COMPLETED","output":"PAD"}}"#;
-    let large = r#"{"id":"evt_01jq8m6xk2c3v4b5n6m7p8q9r0","created":"2026-11-20T14:03:11.482Z","webhookVersion":"2025-07-01","type":"alert.run.failed","object":{"task":{"id":"generate-track","filePath":"src/trigger/music.ts","version":"20261120.3","sdkVersion":"4.1.0","cliVersion":"4.1.0"},"run":{"id":"run_cm3x9a0b1c2d3e4f5g6h7i8j","number":1842,"status":"FAILED","createdAt":"2026-11-20T14:01:02.000Z","isTest":false,"tags":[],"error":{"type":"BUILT_IN_ERROR","name":"Error","message":"Render failed","stackTrace":"PAD"},"isOutOfMemoryError":false,"machine":"small-2x","dashboardUrl":"https://cloud.trigger.dev/runs/run_cm3x9a0b1c2d3e4f5g6h7i8j"},"environment":{"id":"env_1","type":"PRODUCTION","slug":"prod"},"organization":{"id":"org_1","slug":"acme","name":"Acme"},"project":{"id":"proj_1","ref":"proj_abcdefghijklmnop","slug":"music","name":"Music"}}}"#;
+    let large = r#"{"id":"evt_01jq8m6xk2c3v4b5n6m7p8q9r0","created":"2026-01-01T00:00:00.000Z","webhookVersion":"2025-07-01","type":"alert.run.failed","object":{"task":{"id":"generate-track","filePath":"src/trigger/music.ts","version":"20261120.3","sdkVersion":"4.1.0","cliVersion":"4.1.0"},"run":{"id":"run_cm3x9a0b1c2d3e4f5g6h7i8j","number":1842,"status":"FAILED","createdAt":"2026-11-20T14:01:02.000Z","isTest":false,"tags":[],"error":{"type":"BUILT_IN_ERROR","name":"Error","message":"Render failed","stackTrace":"PAD"},"isOutOfMemoryError":false,"machine":"small-2x","dashboardUrl":"https://cloud.trigger.dev/runs/run_cm3x9a0b1c2d3e4f5g6h7i8j"},"environment":{"id":"env_1","type":"PRODUCTION","slug":"prod"},"organization":{"id":"org_1","slug":"acme","name":"Acme"},"project":{"id":"proj_1","ref":"proj_abcdefghijklmnop","slug":"music","name":"Music"}}}"#;
     let template = if size < large.len() { SMALL } else { large };
     let fixed = template.len() - "PAD".len();
     let pad = size.saturating_sub(fixed);
@@ -79,13 +102,22 @@ impl Request {
     }
 }
 
+/// A verifier for `scheme` with its fixed secret (and URL).
+///
+/// # Panics
+/// Never for the fixed secrets above.
+#[must_use]
+pub fn verifier(scheme: Scheme) -> Verifier {
+    Verifier::new(scheme, &[secret(scheme)]).and_then(|v| v.with_url(URL)).expect("fixed secret")
+}
+
 /// `body` signed as `scheme` would sign it at `now`.
 ///
 /// # Panics
 /// Never for the fixed secrets above.
 #[must_use]
 pub fn signed(scheme: Scheme, body: Vec<u8>, now: u64) -> Request {
-    let verifier = Verifier::new(scheme, &[secret(scheme)]).expect("fixed secret");
+    let verifier = verifier(scheme);
     let headers = verifier.sign(&body, Some("msg_2Kc1Y8"), now).expect("signs");
     let headers = headers.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect();
     Request { headers, body }

@@ -22,6 +22,8 @@ pub enum Error {
     TimestampOutOfTolerance,
     /// The scheme signs a message id (Standard Webhooks `webhook-id`) and it is absent.
     MissingMessageId,
+    /// A signed message id has a `.`, which would make `{id}.{timestamp}.{body}` ambiguous.
+    MalformedMessageId,
     /// The body is larger than the verifier's limit.
     PayloadTooLarge,
     /// The verified body is not well-formed JSON.
@@ -39,8 +41,9 @@ pub enum Error {
         /// The scratch size that would have been enough.
         needed: usize,
     },
-    /// A secret is empty, is not valid for the scheme (`whsec_` base64, key length), or
-    /// there are none: refused when the verifier is built, never at request time.
+    /// A secret is empty, whitespace, shorter than [`MIN_SECRET_LEN`](crate::MIN_SECRET_LEN),
+    /// not valid for the scheme (`whsec_` base64, key length, public key), or there are none:
+    /// refused when the verifier is built, never at request time.
     InvalidSecret,
     /// More secrets than [`MAX_SECRETS`](crate::MAX_SECRETS).
     TooManySecrets,
@@ -50,6 +53,12 @@ pub enum Error {
     /// [`Verified::deserialize`](crate::Verified::deserialize), or needs what serde-json-core
     /// cannot read.
     PayloadMismatch,
+    /// The scheme's algorithm is not in this build (cargo features `sha1`, `ed25519`), or it
+    /// cannot sign (Ed25519 verifies with a public key).
+    UnsupportedAlgorithm,
+    /// The scheme signs the URL the provider was given and the verifier has none (or one longer
+    /// than [`MAX_URL`](crate::MAX_URL)).
+    MissingUrl,
 }
 
 /// `Result` with [`Error`].
@@ -80,6 +89,7 @@ impl Error {
             Error::MalformedTimestamp => ("malformed_timestamp", 401),
             Error::TimestampOutOfTolerance => ("timestamp_out_of_tolerance", 401),
             Error::MissingMessageId => ("missing_message_id", 401),
+            Error::MalformedMessageId => ("malformed_message_id", 401),
             Error::PayloadTooLarge => ("payload_too_large", 413),
             Error::InvalidJson => ("invalid_json", 400),
             Error::NotAnObject => ("not_an_object", 400),
@@ -91,6 +101,8 @@ impl Error {
             Error::TooManySecrets => ("too_many_secrets", 500),
             Error::InvalidMessageId => ("invalid_message_id", 400),
             Error::PayloadMismatch => ("payload_mismatch", 400),
+            Error::UnsupportedAlgorithm => ("unsupported_algorithm", 500),
+            Error::MissingUrl => ("missing_url", 500),
         }
     }
 }

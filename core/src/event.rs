@@ -3,8 +3,8 @@
 use crate::error::{Error, Result};
 use crate::json::{self, Found, Key, Keys};
 use crate::key::{BodyIds, IdempotencyKey};
-use crate::scheme::Scheme;
 use crate::signed::Signed;
+use crate::spec::{IdSource, Scheme};
 
 /// What kind of event a payload is, by its `type`.
 #[non_exhaustive]
@@ -51,7 +51,7 @@ impl EventKind {
     #[must_use]
     pub fn from_type(scheme: Scheme, event_type: Option<&str>) -> EventKind {
         match event_type {
-            None if scheme == Scheme::Trigger => EventKind::Legacy,
+            None if scheme == Scheme::TRIGGER => EventKind::Legacy,
             None => EventKind::Other,
             Some(t) => EventKind::NAMED
                 .iter()
@@ -109,6 +109,9 @@ pub struct Event<'a> {
     pub error_message: Option<&'a str>,
     /// The key to deduplicate this delivery by.
     pub idempotency_key: IdempotencyKey,
+    /// The key over the signed content when `idempotency_key` comes from an unsigned delivery
+    /// id; see [`Verified::replay_key`](crate::Verified::replay_key).
+    pub replay_key: Option<IdempotencyKey>,
 }
 
 /// A key of the envelope: the top-level object.
@@ -256,12 +259,20 @@ fn read(body: &[u8]) -> Result<Found<KEY_COUNT>> {
     json::read(body, &KEYS)
 }
 
-/// The ids a key can come from, in what reading the body found.
-fn body_ids<'a>(found: &Found<KEY_COUNT>, body: &'a [u8]) -> BodyIds<'a> {
+/// The ids a key can come from, in what reading the body found: the spec's id field from the
+/// envelope's keys, or (a field of a custom scheme's) from a read of its own.
+fn body_ids<'a>(found: &Found<KEY_COUNT>, signed: &Signed<'a>) -> BodyIds<'a> {
+    let body = signed.body;
+    let id = match signed.scheme.spec().delivery_id {
+        Some(IdSource::Body(name)) => match ENVELOPE.iter().find(|(_, n)| *n == name) {
+            Some((key, _)) => found.raw(key.index(), body),
+            None => json::field(body, name).ok().flatten(),
+        },
+        _ => None,
+    };
     BodyIds {
         event_type: found.raw(Envelope::Type.index(), body),
-        id: found.raw(Envelope::Id.index(), body),
-        event_id: found.raw(Envelope::EventId.index(), body),
+        id,
         object: found.container(Envelope::Object.index(), body),
     }
 }
@@ -269,7 +280,7 @@ fn body_ids<'a>(found: &Found<KEY_COUNT>, body: &'a [u8]) -> BodyIds<'a> {
 /// The key to deduplicate a verified delivery by: from the body's ids where it is JSON
 /// hookguard can read, otherwise from the headers or the content.
 pub(crate) fn idempotency_key(signed: &Signed<'_>) -> IdempotencyKey {
-    let ids = read(signed.body).map(|found| body_ids(&found, signed.body)).unwrap_or_default();
+    let ids = read(signed.body).map(|found| body_ids(&found, signed)).unwrap_or_default();
     IdempotencyKey::for_request(signed, &ids)
 }
 
@@ -279,7 +290,8 @@ impl<'a> Event<'a> {
         let found = read(body)?;
         let mut texts = Texts { found: &found, body, body_text: core::str::from_utf8(body).ok(), scratch };
         texts.reserve()?;
-        let event_type = texts.text(Envelope::Type.index()).or(signed.topic());
+        let body_type = texts.text(Envelope::Type.index());
+        let event_type = body_type.or(signed.topic());
         // A section's field: inside `object` first, then at the top level.
         let section = |texts: &mut Texts<'_, 'a>, fields: &[Section]| {
             PLACES.iter().find_map(|&place| fields.iter().find_map(|&f| texts.text(place.index(f))))
@@ -290,7 +302,11 @@ impl<'a> Event<'a> {
         let created =
             texts.text(Envelope::Created.index()).or_else(|| found.number(Envelope::Created.index(), body));
         Ok(Event {
-            kind: EventKind::from_type(signed.scheme, event_type),
+            // Only the signed body names a kind: a type header is not signed.
+            kind: match (body_type, signed.topic) {
+                (None, Some(_)) => EventKind::Other,
+                _ => EventKind::from_type(signed.scheme, body_type),
+            },
             event_type,
             id: texts.text(Envelope::Id.index()).or_else(|| texts.text(Envelope::EventId.index())),
             created,
@@ -310,7 +326,8 @@ impl<'a> Event<'a> {
                 &mut texts,
                 &[Section::ErrorMessage, Section::RunErrorMessage, Section::RunErrorRaw],
             ),
-            idempotency_key: IdempotencyKey::for_request(signed, &body_ids(&found, body)),
+            idempotency_key: IdempotencyKey::for_request(signed, &body_ids(&found, signed)),
+            replay_key: IdempotencyKey::replay(signed),
         })
     }
 }

@@ -5,25 +5,32 @@
 //! timestamp, derives the keys ([`mac_key`]), names the bytes to MAC, compares the caller's
 //! tags with the signatures in constant time and decides; and only the result can be parsed.
 
-use crate::verify::key_bytes;
-use crate::{Error, Headers, Result, Scheme, Verified, Verifier};
+use crate::encoding::MAX_BYTES;
+use crate::error::{Error, Result};
+use crate::headers::Headers;
+use crate::spec::{Algorithm, MAX_PARTS, Scheme};
+use crate::verify::{Verified, Verifier, key_bytes};
 
-/// The most parts the signed content has: the scheme's prefix parts, then the body.
-pub const MAX_SIGNED_PARTS: usize = 5;
+/// The most parts the signed content has (a [`Spec`](crate::Spec)'s content template).
+pub const MAX_SIGNED_PARTS: usize = MAX_PARTS;
 
 /// The signed content of one request, in order: HMAC-SHA256 over their concatenation.
 pub type SignedParts<'a> = [&'a [u8]; MAX_SIGNED_PARTS];
 
-/// The HMAC key of `secret` under `scheme`, written into `out`; returns its length. For
-/// Standard Webhooks and Svix it is the decoded `whsec_` key, for every other scheme the
-/// secret's bytes. Feed it, in the order the secrets were given to [`Verifier::new`], to the
-/// MAC that [`Verifier::verify_with_mac`] calls.
+/// The HMAC-SHA256 key of `secret` under `scheme`, written into `out`; returns its length.
+/// For `whsec_` schemes it is the decoded key, for the others the secret's bytes. Feed it, in
+/// the order the secrets were given to [`Verifier::new`], to the MAC that
+/// [`Verifier::verify_with_mac`] calls.
 ///
 /// # Errors
-/// [`Error::InvalidSecret`] as [`Verifier::new`] refuses it; [`Error::ScratchTooSmall`] with
-/// the length needed if `out` is shorter than the key (then `out` is left as it was).
+/// [`Error::InvalidSecret`] as [`Verifier::new`] refuses it; [`Error::UnsupportedAlgorithm`]
+/// for a scheme that is not HMAC-SHA256; [`Error::ScratchTooSmall`] with the length needed if
+/// `out` is shorter than the key (then `out` is left as it was).
 pub fn mac_key(scheme: Scheme, secret: &[u8], out: &mut [u8]) -> Result<usize> {
-    let mut decoded = [0u8; 64];
+    if scheme.spec().algorithm != Algorithm::HmacSha256 {
+        return Err(Error::UnsupportedAlgorithm);
+    }
+    let mut decoded = [0u8; MAX_BYTES];
     let key = key_bytes(scheme, secret, &mut decoded)?;
     let slot = out.get_mut(..key.len()).ok_or(Error::ScratchTooSmall { needed: key.len() })?;
     slot.copy_from_slice(key);
@@ -33,7 +40,8 @@ pub fn mac_key(scheme: Scheme, secret: &[u8], out: &mut [u8]) -> Result<usize> {
 impl Verifier {
     /// [`Verifier::verify`], with `mac(index, parts)` computing HMAC-SHA256 under the key of the
     /// `index`-th secret ([`mac_key`]) over the concatenation of `parts`. A `None` from `mac`
-    /// counts as a mismatch.
+    /// counts as a mismatch. Schemes of other algorithms never call it: this crate computes
+    /// their MACs and signatures itself.
     ///
     /// # Errors
     /// As [`Verifier::verify`].
@@ -42,21 +50,10 @@ impl Verifier {
         headers: &'a H,
         body: &'a [u8],
         now: u64,
-        mut mac: impl FnMut(usize, &SignedParts<'a>) -> Option<[u8; 32]>,
+        mut mac: impl FnMut(usize, &SignedParts<'_>) -> Option<[u8; 32]>,
     ) -> Result<Verified<'a>> {
-        self.check(headers, body, now, |index, _, verified| mac(index, &signed_parts(verified)))
+        self.check(headers, body, now, Some(&mut mac))
     }
-}
-
-fn signed_parts<'a>(verified: &Verified<'a>) -> SignedParts<'a> {
-    let mut parts: SignedParts<'a> = [&[]; MAX_SIGNED_PARTS];
-    let mut slots = parts.iter_mut();
-    verified.signed.content(|part| {
-        if let Some(slot) = slots.next() {
-            *slot = part;
-        }
-    });
-    parts
 }
 
 #[cfg(test)]
@@ -66,7 +63,7 @@ mod tests {
 
     use super::*;
 
-    const BODY: &[u8] = br#"{"id":"evt_1","type":"alert.run.failed"}"#;
+    const BODY: &[u8] = br#"{"id":"evt_1","type":"alert.run.failed","webhookTimestamp":1700000000000}"#;
 
     fn hmac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
         let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("any key length");
@@ -77,8 +74,11 @@ mod tests {
     #[test]
     fn an_external_mac_verifies_exactly_what_verify_does() {
         let secrets = ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"];
-        for scheme in Scheme::ALL {
-            let verifier = Verifier::new(scheme, &secrets).expect("valid secrets");
+        let hmac_sha256 = Scheme::ALL.iter().filter(|s| s.spec().algorithm == Algorithm::HmacSha256);
+        for &scheme in hmac_sha256 {
+            let verifier = Verifier::new(scheme, &secrets)
+                .and_then(|v| v.with_url("https://example.com/hook"))
+                .expect("valid secrets");
             let mut keys = [[0u8; 64]; 2];
             let mut lens = [0; 2];
             for ((key, len), secret) in keys.iter_mut().zip(&mut lens).zip(secrets) {
@@ -109,12 +109,12 @@ mod tests {
     fn mac_key_reports_the_size_it_needs() {
         let mut small = [7u8; 3];
         assert_eq!(
-            mac_key(Scheme::Trigger, b"secret", &mut small),
+            mac_key(Scheme::TRIGGER, b"secret", &mut small),
             Err(Error::ScratchTooSmall { needed: 6 })
         );
         assert_eq!(small, [7; 3]);
-        assert_eq!(mac_key(Scheme::Trigger, b"", &mut small), Err(Error::InvalidSecret));
+        assert_eq!(mac_key(Scheme::TRIGGER, b"", &mut small), Err(Error::InvalidSecret));
         let mut out = [0u8; 64];
-        assert_eq!(mac_key(Scheme::Standard, b"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", &mut out), Ok(24));
+        assert_eq!(mac_key(Scheme::STANDARD, b"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", &mut out), Ok(24));
     }
 }

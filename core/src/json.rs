@@ -93,6 +93,17 @@ impl<const N: usize> Found<N> {
     }
 }
 
+/// The raw text of the top-level field `name` of a JSON object: a string's (still escaped)
+/// or a number's; `None` if absent or of another type. The whole body is checked as [`read`]
+/// does.
+///
+/// # Errors
+/// As [`read`].
+pub(crate) fn field<'a>(body: &'a [u8], name: &'static str) -> Result<Option<&'a [u8]>> {
+    let found = read(body, &Keys::new([Key { parent: None, name }]))?;
+    Ok(found.raw(0, body).or_else(|| found.number(0, body).map(str::as_bytes)))
+}
+
 /// Reads the whole body as one JSON object, checking every byte, and returns where the values
 /// of `keys` are. A key found twice in one object is [`Error::DuplicateKey`]; keys not asked
 /// for are never compared.

@@ -4,21 +4,22 @@ use core::fmt;
 
 use sha2::{Digest, Sha256};
 
-use crate::encoding::hex_encode;
+use crate::encoding;
 use crate::json;
-use crate::scheme::Scheme;
 use crate::signed::Signed;
+use crate::spec::{Encoding, IdSource, MAX_ID, Scheme};
 
-/// The longest idempotency key, in bytes: `standard:sha256:` and 64 hex digits.
-pub const IDEMPOTENCY_KEY_MAX: usize = 80;
+/// The longest idempotency key, in bytes: a 24-byte provider id, `:sha256-object:` and 64
+/// hex digits.
+pub const IDEMPOTENCY_KEY_MAX: usize = 104;
 /// Ids longer than this (or with other characters than `A-Z a-z 0-9 . _ ~ -`) are hashed.
 const MAX_PLAIN_ID: usize = 64;
+const _: () = assert!(MAX_ID + ":sha256-object:".len() + 64 <= IDEMPOTENCY_KEY_MAX);
 
 /// Where an [`IdempotencyKey`] came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum KeySource {
-    /// The provider's delivery id header: `webhook-id` (Standard Webhooks, Svix),
-    /// `X-GitHub-Delivery`, `X-Shopify-Webhook-Id`.
+    /// The provider's delivery id header (`webhook-id`, `X-GitHub-Delivery`, ...).
     DeliveryHeader,
     /// The id inside the signed body: Trigger.dev's envelope `id` (every type but
     /// `alert.error`, whose id changes on each retry), Stripe's event `id`, Slack's `event_id`.
@@ -34,14 +35,17 @@ pub enum KeySource {
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct BodyIds<'a> {
     pub(crate) event_type: Option<&'a [u8]>,
+    /// The spec's body id field.
     pub(crate) id: Option<&'a [u8]>,
-    pub(crate) event_id: Option<&'a [u8]>,
     pub(crate) object: Option<&'a [u8]>,
 }
 
-/// A key to deduplicate deliveries by: `{scheme}:{id}` for a short plain id,
-/// `{scheme}:sha256:{hex}` otherwise (the hash of a long or unusual id, or of the signed
-/// content). At most [`IDEMPOTENCY_KEY_MAX`] bytes of ASCII, safe in URLs, KV keys and logs.
+/// A key to deduplicate deliveries by: `{provider}:{id}` for a short plain id, otherwise
+/// `{provider}:sha256-id:{hex}` (a long or unusual id), `{provider}:sha256-body:{hex}` (the
+/// signed content) or `{provider}:sha256-object:{hex}` (Trigger.dev's `alert.error` object):
+/// hashes of different things never meet. Providers that share deliveries share a prefix
+/// (Standard Webhooks and Svix: `standard`). At most [`IDEMPOTENCY_KEY_MAX`] bytes of ASCII,
+/// safe in URLs, KV keys and logs.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct IdempotencyKey {
     text: heapless::String<IDEMPOTENCY_KEY_MAX>,
@@ -66,39 +70,51 @@ impl IdempotencyKey {
         // Trigger.dev's alert.error gets a new envelope id and created time on every retry;
         // its object does not.
         let is_alert_error =
-            scheme == Scheme::Trigger && ids.event_type.is_some_and(|t| json::text_eq(t, "alert.error"));
-        if is_alert_error {
-            let hash = match ids.object {
-                Some(object) => Sha256::digest(object).into(),
-                None => signed.content_hash(),
-            };
-            return Self::hashed(scheme, KeySource::ContentHash, &hash);
+            scheme == Scheme::TRIGGER && ids.event_type.is_some_and(|t| json::text_eq(t, "alert.error"));
+        if is_alert_error && let Some(object) = ids.object {
+            return Self::hashed(
+                scheme,
+                KeySource::ContentHash,
+                "sha256-object:",
+                &Sha256::digest(object).into(),
+            );
         }
-        let id = match scheme {
-            Scheme::Standard | Scheme::Svix | Scheme::GitHub | Scheme::Shopify => {
-                signed.delivery_id().map(|id| (id.as_bytes(), KeySource::DeliveryHeader))
+        let id = match scheme.spec().delivery_id {
+            Some(IdSource::Header { .. }) if !is_alert_error => {
+                signed.message_id.map(|id| (id, KeySource::DeliveryHeader))
             }
-            Scheme::Trigger | Scheme::Stripe => ids.id.map(|id| (id, KeySource::BodyId)),
-            Scheme::Slack => ids.event_id.map(|id| (id, KeySource::BodyId)),
+            Some(IdSource::Body(_)) if !is_alert_error => ids.id.map(|id| (id, KeySource::BodyId)),
+            _ => None,
         };
         match id {
             Some((id, source)) if is_plain(id) => Self::new(scheme, source, &[id]),
-            Some((id, source)) => Self::hashed(scheme, source, &Sha256::digest(id).into()),
-            None => Self::hashed(scheme, KeySource::ContentHash, &signed.content_hash()),
+            Some((id, source)) => Self::hashed(scheme, source, "sha256-id:", &Sha256::digest(id).into()),
+            None => Self::content(signed),
         }
     }
 
-    fn hashed(scheme: Scheme, source: KeySource, hash: &[u8; 32]) -> Self {
-        let mut hex = heapless::String::<64>::new();
-        hex_encode(hash, |c| {
-            let _ = hex.push(c);
-        });
-        Self::new(scheme, source, &[b"sha256:", hex.as_bytes()])
+    /// The key over the signed content.
+    pub(crate) fn content(signed: &Signed<'_>) -> Self {
+        Self::hashed(signed.scheme, KeySource::ContentHash, "sha256-body:", &signed.content_hash())
+    }
+
+    /// The key over the signed content when the delivery's key comes from an id the signature
+    /// does not cover.
+    pub(crate) fn replay(signed: &Signed<'_>) -> Option<Self> {
+        let unsigned =
+            matches!(signed.scheme.spec().delivery_id, Some(IdSource::Header { signed: false, .. }));
+        (unsigned && signed.message_id.is_some()).then(|| Self::content(signed))
+    }
+
+    fn hashed(scheme: Scheme, source: KeySource, kind: &str, hash: &[u8; 32]) -> Self {
+        let mut hex = [0u8; 64];
+        let hex = encoding::encode(Encoding::Hex, hash, &mut hex).unwrap_or_default();
+        Self::new(scheme, source, &[kind.as_bytes(), hex.as_bytes()])
     }
 
     fn new(scheme: Scheme, source: KeySource, parts: &[&[u8]]) -> Self {
         let mut text = heapless::String::new();
-        for part in [scheme.name().as_bytes(), b":"].iter().chain(parts) {
+        for part in [scheme.spec().key_prefix().as_bytes(), b":"].iter().chain(parts) {
             // Parts are ASCII (so UTF-8), and the longest key fits IDEMPOTENCY_KEY_MAX.
             let _ = core::str::from_utf8(part).map(|part| text.push_str(part));
         }

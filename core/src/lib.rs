@@ -13,8 +13,10 @@ mod external;
 mod headers;
 mod json;
 mod key;
-mod scheme;
+mod providers;
 mod signed;
+mod spec;
+mod timestamp;
 mod token;
 mod typed;
 mod verify;
@@ -25,9 +27,12 @@ pub use external::{MAX_SIGNED_PARTS, SignedParts, mac_key};
 pub use headers::Headers;
 pub use json::MAX_DEPTH;
 pub use key::{IDEMPOTENCY_KEY_MAX, IdempotencyKey, KeySource};
-pub use scheme::Scheme;
+pub use spec::{
+    Algorithm, Encoding, IdSource, MAX_ID, SECRET_VAR_MAX, Scheme, SecretFormat, Spec, SpecError, Syntax,
+    Timestamp, TimestampSource, Unit,
+};
 pub use token::{RUN_TOKEN_MAX, run_token, verify_run_token};
 pub use verify::{
-    DEFAULT_MAX_BODY, DEFAULT_TOLERANCE_SECS, MAX_MESSAGE_ID, MAX_SECRETS, MAX_SIGNATURES, SignedHeaders,
-    Verified, Verifier,
+    DEFAULT_MAX_BODY, DEFAULT_TOLERANCE_SECS, MAX_MESSAGE_ID, MAX_SECRETS, MAX_SIGNATURES, MAX_URL,
+    MIN_SECRET_LEN, SignedHeaders, Verified, Verifier,
 };

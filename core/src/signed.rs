@@ -1,15 +1,10 @@
-//! What a scheme signs: the request's parts that its MAC covers, in order.
+//! What a scheme signs: the request's parts that its signature covers, in order.
 
 use sha2::{Digest, Sha256};
 
-use crate::scheme::Scheme;
-
-/// A signed timestamp: its value and the exact text that was signed.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Timestamp<'a> {
-    pub(crate) value: u64,
-    pub(crate) text: &'a [u8],
-}
+use crate::external::{MAX_SIGNED_PARTS, SignedParts};
+use crate::spec::{Part, Scheme, parts};
+use crate::timestamp::Timestamp;
 
 /// A request's signed parts (and the unsigned headers read beside them).
 #[derive(Clone, Copy, Debug)]
@@ -17,9 +12,14 @@ pub(crate) struct Signed<'a> {
     pub(crate) scheme: Scheme,
     pub(crate) body: &'a [u8],
     pub(crate) timestamp: Option<Timestamp<'a>>,
+    /// The delivery id header (signed only where the content has `{id}`).
     pub(crate) message_id: Option<&'a [u8]>,
     /// The event type sent as a header (`X-GitHub-Event`, `X-Shopify-Topic`): not signed.
     pub(crate) topic: Option<&'a [u8]>,
+    /// The URL the provider was given, for schemes that sign it, while the signature is
+    /// checked; empty in a [`Verified`](crate::Verified), whose keys are over the signed content
+    /// without it (it is the same for every delivery to one endpoint).
+    pub(crate) url: &'a [u8],
 }
 
 impl<'a> Signed<'a> {
@@ -33,21 +33,32 @@ impl<'a> Signed<'a> {
         self.topic.and_then(|t| core::str::from_utf8(t).ok())
     }
 
-    /// The bytes the MAC covers, in order: the scheme's prefix parts, then the body.
+    /// The bytes the signature covers, in order, as the scheme's content template says.
     pub(crate) fn content(&self, mut feed: impl FnMut(&'a [u8])) {
-        let ts = self.timestamp.map_or(&b""[..], |t| t.text);
-        let id = self.message_id.unwrap_or_default();
-        let prefix: [&[u8]; 4] = match self.scheme {
-            Scheme::Standard | Scheme::Svix => [id, b".", ts, b"."],
-            Scheme::Stripe => [ts, b".", b"", b""],
-            Scheme::Slack => [b"v0:", ts, b":", b""],
-            Scheme::Trigger | Scheme::GitHub | Scheme::Shopify => [b""; 4],
-        };
-        prefix.into_iter().for_each(&mut feed);
-        feed(self.body);
+        for part in parts(self.scheme.spec().content).flatten() {
+            feed(match part {
+                Part::Literal(text) => text.as_bytes(),
+                Part::Body => self.body,
+                Part::Timestamp => self.timestamp.map_or(&b""[..], |t| t.text),
+                Part::Id => self.message_id.unwrap_or_default(),
+                Part::Url => self.url,
+            });
+        }
     }
 
-    /// SHA-256 of the signed content: the idempotency key of last resort.
+    /// The signed content's parts, in order, for a MAC computed outside this crate.
+    pub(crate) fn parts(&self) -> SignedParts<'a> {
+        let mut parts: SignedParts<'a> = [&[]; MAX_SIGNED_PARTS];
+        let mut slots = parts.iter_mut();
+        self.content(|part| {
+            if let Some(slot) = slots.next() {
+                *slot = part;
+            }
+        });
+        parts
+    }
+
+    /// SHA-256 of the signed content.
     pub(crate) fn content_hash(&self) -> [u8; 32] {
         let mut hash = Sha256::new();
         self.content(|part| hash.update(part));

@@ -7,8 +7,9 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
-use crate::encoding::{hex_decode, hex_encode};
+use crate::encoding::{self, MAX_BYTES};
 use crate::error::{Error, Result};
+use crate::spec::Encoding;
 
 /// The longest token: 20 digits of expiry, a dot, 64 hex digits.
 pub const RUN_TOKEN_MAX: usize = 85;
@@ -33,27 +34,12 @@ fn tag(secret: &[u8], run_id: &str, expires_at: u64) -> Result<[u8; 32]> {
 /// [`Error::InvalidSecret`] for an empty secret.
 pub fn run_token(secret: &[u8], run_id: &str, expires_at: u64) -> Result<heapless::String<RUN_TOKEN_MAX>> {
     let tag = tag(secret, run_id, expires_at)?;
+    let mut hex = [0u8; 64];
+    let hex = encoding::encode(Encoding::Hex, &tag, &mut hex).unwrap_or_default();
     let mut token = heapless::String::new();
-    let mut digits = [0u8; 20];
-    let mut n = expires_at;
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        if let Some(d) = digits.get_mut(start) {
-            *d = b'0' + (n % 10) as u8;
-        }
-        n /= 10;
-        if n == 0 || start == 0 {
-            break;
-        }
-    }
-    for &d in digits.get(start..).unwrap_or_default() {
-        token.push(char::from(d)).map_err(|_| Error::InvalidSecret)?;
-    }
-    token.push('.').map_err(|_| Error::InvalidSecret)?;
-    let mut full = false;
-    hex_encode(&tag, |c| full |= token.push(c).is_err());
-    if full { Err(Error::InvalidSecret) } else { Ok(token) }
+    // Cannot overflow: 20 digits, a dot and 64 hex digits are RUN_TOKEN_MAX.
+    let _ = core::fmt::write(&mut token, format_args!("{expires_at}.{hex}"));
+    Ok(token)
 }
 
 /// Checks that `token` was made by [`run_token`] with `secret` for `run_id`, and has not
@@ -70,9 +56,10 @@ pub fn verify_run_token(secret: &[u8], run_id: &str, token: &str, now: u64) -> R
         return Err(Error::MalformedSignature);
     }
     let expires_at: u64 = expires.parse().map_err(|_| Error::MalformedSignature)?;
-    let given: [u8; 32] = hex_decode(given.as_bytes()).ok_or(Error::MalformedSignature)?;
+    let given: [u8; MAX_BYTES] =
+        encoding::decode_exact(Encoding::Hex, given.as_bytes(), 32).ok_or(Error::MalformedSignature)?;
     let expected = tag(secret, run_id, expires_at)?;
-    if !bool::from(expected.ct_eq(&given)) {
+    if !bool::from(expected.ct_eq(given.get(..32).unwrap_or_default())) {
         return Err(Error::InvalidSignature);
     }
     if expires_at <= now {

@@ -210,7 +210,7 @@ fn tolerance(env: &Env) -> u64 {
 
 /// `TRIGGER_WEBHOOK_SECRET`, `STANDARD_WEBHOOK_SECRET`, ... (plus `_PREVIOUS` for rotation).
 pub fn secret_name(scheme: Scheme) -> String {
-    format!("{}_WEBHOOK_SECRET", scheme.name().to_ascii_uppercase())
+    scheme.secret_var().to_string()
 }
 
 /// A secret or a plain variable, trimmed (a pasted secret often ends in a newline), if set

@@ -28,7 +28,7 @@ pub mod event {
     /// Any [`Error`] from verifying or parsing, or [`Error::InvalidJson`] if the event is not
     /// the failed run it should be.
     pub fn run(headers: &[(&str, &str)]) -> Result<u64, Error> {
-        let verifier = Verifier::new(Scheme::Trigger, &[SECRET])?;
+        let verifier = Verifier::new(Scheme::TRIGGER, &[SECRET])?;
         let verified = verifier.verify(headers, BODY, 0)?;
         let mut scratch = [0u8; SCRATCH_LEN];
         let event = verified.parse(&mut scratch)?;
@@ -83,7 +83,7 @@ pub mod command {
     /// # Errors
     /// Any [`Error`] from verifying or deserializing.
     pub fn run<'a>(headers: &'a [(&'a str, &'a str)]) -> Result<Command<'a>, Error> {
-        let verifier = Verifier::new(Scheme::Trigger, &[SECRET])?;
+        let verifier = Verifier::new(Scheme::TRIGGER, &[SECRET])?;
         let verified = verifier.verify(headers, BODY, 0)?;
         verified.deserialize(&mut [0u8; SCRATCH_LEN])
     }

@@ -12,18 +12,30 @@ type HmacSha256 = hmac::Hmac<sha2::Sha256>;
 const TOLERANCE: u64 = 300;
 const MAX_SIGNATURES: usize = 8;
 
-/// The HMAC key for a secret, or `None` where the secret must be refused.
+/// The schemes this oracle implements, independently of hookguard's provider table.
+pub const SCHEMES: [Scheme; 7] = [
+    Scheme::TRIGGER,
+    Scheme::STANDARD,
+    Scheme::SVIX,
+    Scheme::STRIPE,
+    Scheme::GITHUB,
+    Scheme::SLACK,
+    Scheme::SHOPIFY,
+];
+
+/// The HMAC key for a secret, or `None` where the secret must be refused: empty, only spaces,
+/// tabs and line breaks, or (a text secret) shorter than 16 bytes.
 pub fn key(scheme: Scheme, secret: &[u8]) -> Option<Vec<u8>> {
-    if secret.is_empty() {
+    if secret.iter().all(|b| b" \t\r\n".contains(b)) {
         return None;
     }
     match scheme {
-        Scheme::Standard | Scheme::Svix => {
+        Scheme::STANDARD | Scheme::SVIX => {
             let text = secret.strip_prefix(b"whsec_").unwrap_or(secret);
             let key = STANDARD.decode(text).ok()?;
             (24..=64).contains(&key.len()).then_some(key)
         }
-        _ => Some(secret.to_vec()),
+        _ => (secret.len() >= 16).then(|| secret.to_vec()),
     }
 }
 
@@ -73,23 +85,29 @@ pub fn accepts(scheme: Scheme, key: &[u8], headers: &[(String, Vec<u8>)], body: 
 
 fn decide(scheme: Scheme, key: &[u8], headers: &[(String, Vec<u8>)], body: &[u8], now: u64) -> Option<bool> {
     match scheme {
-        Scheme::Trigger => {
+        Scheme::TRIGGER => {
             let given = hex32(header(headers, &["x-trigger-signature-hmacsha256", "x-trigger-signature"])?)?;
             Some(given == mac(key, &[body]))
         }
-        Scheme::GitHub => {
+        Scheme::GITHUB => {
             let given = hex32(header(headers, &["x-hub-signature-256"])?.strip_prefix(b"sha256=")?)?;
             Some(given == mac(key, &[body]))
         }
-        Scheme::Shopify => Some(base64_32(header(headers, &["x-shopify-hmac-sha256"])?)? == mac(key, &[body])),
-        Scheme::Slack => {
+        Scheme::SHOPIFY => {
+            Some(base64_32(header(headers, &["x-shopify-hmac-sha256"])?)? == mac(key, &[body]))
+        }
+        Scheme::SLACK => {
             let given = hex32(header(headers, &["x-slack-signature"])?.strip_prefix(b"v0=")?)?;
             let ts = header(headers, &["x-slack-request-timestamp"])?;
             let fresh = timestamp(ts, now)?;
             Some(fresh && given == mac(key, &[b"v0:", ts, b":", body]))
         }
-        Scheme::Standard | Scheme::Svix => {
-            let prefix = if scheme == Scheme::Svix { "svix" } else { "webhook" };
+        Scheme::STANDARD | Scheme::SVIX => {
+            let prefix = if scheme == Scheme::SVIX { "svix" } else { "webhook" };
+            // A dot in the signed id would let `{id}.{timestamp}` split two ways.
+            if header(headers, &[&format!("{prefix}-id")])?.contains(&b'.') {
+                return Some(false);
+            }
             let list = header(headers, &[&format!("{prefix}-signature")])?;
             let mut tags = Vec::new();
             for entry in list.split(|&b| b == b' ').filter(|e| !e.is_empty()) {
@@ -108,7 +126,7 @@ fn decide(scheme: Scheme, key: &[u8], headers: &[(String, Vec<u8>)], body: &[u8]
             let expected = mac(key, &[id, b".", ts, b".", body]);
             Some(fresh && tags.contains(&expected))
         }
-        Scheme::Stripe => {
+        Scheme::STRIPE => {
             let value = header(headers, &["stripe-signature"])?;
             let mut ts = None;
             let mut tags = Vec::new();
@@ -130,5 +148,6 @@ fn decide(scheme: Scheme, key: &[u8], headers: &[(String, Vec<u8>)], body: &[u8]
             let expected = mac(key, &[text, b".", body]);
             Some(fresh && tags.contains(&expected))
         }
+        _ => None,
     }
 }

@@ -12,7 +12,7 @@ use crate::Result;
 
 /// Listens on `127.0.0.1:{port}` in a background thread.
 pub fn start(port: u16, secret: &str) -> Result {
-    let verifier = Verifier::new(Scheme::Standard, &[secret]).map_err(|e| format!("FORWARD_SECRET: {e}"))?;
+    let verifier = Verifier::new(Scheme::STANDARD, &[secret]).map_err(|e| format!("FORWARD_SECRET: {e}"))?;
     let listener = TcpListener::bind(("127.0.0.1", port)).map_err(|e| format!("127.0.0.1:{port}: {e}"))?;
     std::thread::spawn(move || {
         for stream in listener.incoming().map_while(core::result::Result::ok) {

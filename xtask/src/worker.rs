@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use hookguard::{Scheme, Verifier};
+use hookguard::{Scheme, SecretFormat, Verifier};
 
 use crate::{Result, origin, root, run, tools};
 
@@ -106,12 +106,15 @@ fn base64(bytes: &[u8]) -> String {
 fn development_values() -> Result<Vec<(String, String)>> {
     let whsec = || Ok::<_, String>(format!("whsec_{}", base64(&random_bytes::<32>()?)));
     let mut values = Vec::new();
-    for scheme in Scheme::ALL {
-        let value = match scheme {
-            Scheme::Standard | Scheme::Svix => whsec()?,
-            _ => format!("dev_{}", hex(&random_bytes::<16>()?)),
+    for &scheme in Scheme::ALL {
+        let value = match scheme.spec().secret {
+            SecretFormat::Whsec => whsec()?,
+            SecretFormat::Text => format!("dev_{}", hex(&random_bytes::<16>()?)),
+            // A public key comes from the provider (Discord's application page), with its
+            // private key: there is nothing to make up here.
+            SecretFormat::HexPublicKey => continue,
         };
-        values.push((format!("{}_WEBHOOK_SECRET", scheme.name().to_ascii_uppercase()), value));
+        values.push((scheme.secret_var().to_string(), value));
     }
     values.push(("FORWARD_URL".into(), format!("http://127.0.0.1:{ORIGIN_PORT}/webhooks")));
     values.push(("FORWARD_SECRET".into(), whsec()?));
@@ -161,7 +164,7 @@ const SEND_USAGE: &str =
 /// Signs a sample or a file with the core and posts it (plain HTTP, for the local worker), or
 /// prints a curl command with the signed headers (for anywhere else).
 pub fn send(args: &[String]) -> Result {
-    let mut scheme = Scheme::Trigger;
+    let mut scheme = Scheme::TRIGGER;
     let (mut sample, mut file, mut url, mut secret, mut print) = (None, None, None, None, false);
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -189,11 +192,11 @@ pub fn send(args: &[String]) -> Result {
             .map(|(_, bytes)| bytes.to_vec())
             .ok_or_else(|| format!("no sample {name}; samples: {}", sample_names()))?,
     };
-    let secret_name = format!("{}_WEBHOOK_SECRET", scheme.name().to_ascii_uppercase());
+    let secret_name = scheme.secret_var().to_string();
     let secret = secret.or_else(|| dev_var(&secret_name)).ok_or_else(|| {
         format!("no secret: pass --secret, or run `cargo xtask dev` once to create {}", dev_vars().display())
     })?;
-    let route = if scheme == Scheme::Trigger {
+    let route = if scheme == Scheme::TRIGGER {
         "/api/v2/webhooks/trigger".to_string()
     } else {
         format!("/webhooks/{}", scheme.name())

@@ -17,7 +17,7 @@ fn main() -> Result<(), String> {
         Some("full") => (15, 50_000_000),
         _ => return Err("usage: scan quick|full FILE...".into()),
     };
-    let verifier = Verifier::new(Scheme::Trigger, &["wasm-scan-secret"]).map_err(|e| e.to_string())?;
+    let verifier = Verifier::new(Scheme::TRIGGER, &["wasm-scan-secret"]).map_err(|e| e.to_string())?;
     let mut rows = Vec::new();
     for path in args {
         let body = std::fs::read(&path).map_err(|e| format!("{path}: {e}"))?;
