@@ -6,6 +6,7 @@
 #[cfg(test)]
 extern crate std;
 
+mod custom;
 mod encoding;
 mod error;
 mod event;

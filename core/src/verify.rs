@@ -617,8 +617,8 @@ impl<'a> Verified<'a> {
     ///
     /// # Errors
     /// The strict reader's [`Error::InvalidJson`], [`Error::NotAnObject`],
-    /// [`Error::TrailingCharacters`], [`Error::NestingTooDeep`]; [`Error::DuplicateKey`] for a
-    /// field of `T` given twice; [`Error::ScratchTooSmall`] with the size needed (the longest
+    /// [`Error::TrailingCharacters`], [`Error::NestingTooDeep`]; [`Error::PayloadMismatch`] for
+    /// a field of `T` given twice; [`Error::ScratchTooSmall`] with the size needed (the longest
     /// escaped string, decoded), leaving `scratch` untouched; [`Error::PayloadMismatch`] when
     /// the body does not fit `T` or needs what serde-json-core cannot read.
     pub fn deserialize<T: serde::Deserialize<'a>>(&self, scratch: &mut [u8]) -> Result<T> {
