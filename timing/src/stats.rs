@@ -88,7 +88,12 @@ impl Dudect {
                 sorted.get(index.min(sorted.len().saturating_sub(1))).map_or(f64::INFINITY, |&x| x as f64)
             })
             .collect();
-        Dudect { thresholds, all: Welch::default(), crops: vec![Welch::default(); CROPS], second: Welch::default() }
+        Dudect {
+            thresholds,
+            all: Welch::default(),
+            crops: vec![Welch::default(); CROPS],
+            second: Welch::default(),
+        }
     }
 
     /// Adds one measurement (nanoseconds) of `class` (0 or 1).
@@ -111,7 +116,8 @@ impl Dudect {
         let tests = core::iter::once((Test::All, &self.all))
             .chain(self.crops.iter().enumerate().map(|(i, w)| (Test::Crop(i), w)))
             .chain(core::iter::once((Test::SecondOrder, &self.second)));
-        let mut best = Verdict { t: 0.0, test: Test::All, samples: self.all.samples() as u64, difference: 0.0 };
+        let mut best =
+            Verdict { t: 0.0, test: Test::All, samples: self.all.samples() as u64, difference: 0.0 };
         for (test, welch) in tests {
             if welch.samples() > ENOUGH && welch.t().abs() > best.t {
                 best = Verdict {
