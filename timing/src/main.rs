@@ -12,7 +12,9 @@
 //! not, the harness could not see a leak and its passes would mean nothing.
 //!
 //! Prints one line per case (|t|, which dudect test gave it, measurements) and exits non-zero
-//! if a constant-time case reaches |t| >= 5 or the leaky one stays below it.
+//! if a constant-time case reaches |t| >= 5 or a leaky one stays below it, twice in a row (a
+//! case against expectation is measured once more, so that a burst of noise on a busy
+//! machine does not fail the run; a leak is flagged every time).
 
 use core::hint::black_box;
 use core::time::Duration;
@@ -184,31 +186,37 @@ fn main() -> ExitCode {
     let started = Instant::now();
     let mut failures = Vec::new();
     for case in CASES {
-        match run(case, samples) {
-            Ok(verdict) => {
-                let flagged = verdict.t >= THRESHOLD;
-                let (expected, pass) = if case.subject.leaky() {
-                    ("must be flagged", flagged)
-                } else {
-                    ("constant time", !flagged)
-                };
-                println!(
-                    "timing: {:<28} |t| = {:>7.2}  ({} samples, largest in {:?}, means differ by {:.2} ns; {expected}: {})",
-                    case.name,
-                    verdict.t,
-                    verdict.samples,
-                    verdict.test,
-                    verdict.difference,
-                    if pass { "ok" } else { "FAIL" },
-                );
-                if !pass {
-                    failures.push(case.name);
+        // A result against expectation is measured once more, with new classes draws: a burst
+        // of noise (another process on a busy machine) rarely comes twice, a leak always does.
+        let mut pass = false;
+        for attempt in 1..=2 {
+            match run(case, samples) {
+                Ok(verdict) => {
+                    let flagged = verdict.t >= THRESHOLD;
+                    let expected = if case.subject.leaky() { "must be flagged" } else { "constant time" };
+                    pass = flagged == case.subject.leaky();
+                    println!(
+                        "timing: {:<28} |t| = {:>7.2}  ({} samples, largest in {:?}, means differ by {:.2} ns; {expected}: {}{})",
+                        case.name,
+                        verdict.t,
+                        verdict.samples,
+                        verdict.test,
+                        verdict.difference,
+                        if pass { "ok" } else { "FAIL" },
+                        if attempt > 1 { ", second measurement" } else { "" },
+                    );
+                }
+                Err(message) => {
+                    println!("timing: {:<28} FAIL: {message}", case.name);
+                    break;
                 }
             }
-            Err(message) => {
-                println!("timing: {:<28} FAIL: {message}", case.name);
-                failures.push(case.name);
+            if pass {
+                break;
             }
+        }
+        if !pass {
+            failures.push(case.name);
         }
     }
     let elapsed = started.elapsed().as_secs_f64();
