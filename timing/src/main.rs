@@ -130,11 +130,12 @@ const SVIX: Subject = verify(Scheme::Svix, STANDARD_SECRET, Tag::BASE64_SHA256);
 const SHOPIFY: Subject = verify(Scheme::Shopify, "shpss_timing", Tag::BASE64_SHA256);
 
 // OUTCOME: a valid request against an invalid one through `verify` differs by its outcome:
-// `Ok(Verified)` against `Err`, about 3 ns here (|t| 11 to 66 at 100,000 to 200,000 measurements), the
-// same whether the wrong byte is the first or the last, so it is the result's cost, not the
-// comparison's, and a caller sees the outcome anyway. So valid-vs-invalid is timed where the
-// outcome is the same: through `verify` with a second signature in the header (the schemes
-// that take several), and on `ct_eq` itself, on every tag size, for the schemes that take one.
+// `Ok(Verified)` against `Err`, about 3 ns here (|t| 11 to 66 at 100,000 to 200,000
+// measurements), the same whether the wrong byte is the first or the last, so it is the
+// result's cost, not the comparison's, and a caller sees the outcome anyway. So
+// valid-vs-invalid is timed where the outcome is the same: through `verify` with a second
+// signature in the header (the schemes that take several), and on `ct_eq` itself, on every
+// tag size, for the schemes that take one.
 #[rustfmt::skip]
 const CASES: &[Case] = &[
     // Every HMAC-SHA256 scheme through `verify`: hex tags (Trigger, Stripe, GitHub, Slack),
