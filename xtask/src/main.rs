@@ -17,9 +17,10 @@ type Result<T = ()> = core::result::Result<T, String>;
 const USAGE: &str = "usage: cargo xtask <command>
   dev            start the edge worker on 127.0.0.1:8787 with local KV, Durable Objects and
                  alarms, and a development origin on 127.0.0.1:8788 (the main job)
-  test           every check and test: format, lints, Rust tests, no_std builds and sizes,
-                 the worker inside workerd and its dashboard in headless Chromium, the npm
-                 package in every runtime, the benchmarks on a tiny budget, the fuzz targets
+  test           every check and test: format, lints, Rust tests, the timing test of the
+                 tag comparison, no_std builds and sizes, the worker inside workerd and its
+                 dashboard in headless Chromium, the npm package in every runtime, the
+                 benchmarks on a tiny budget, the fuzz targets
   build-worker   build the edge worker (wrangler runs this)
   test-npm       only the npm package's tests (a part of `test`)
   build-npm      build the npm package into wasm-pkg/pkg and pack it into target/npm
@@ -145,6 +146,10 @@ fn test() -> Result {
     run(cargo().args(["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]))?;
     let mut tally = Tally::default();
     tally.run(cargo().args(["test", "--workspace", "--locked"]))?;
+    // The tag comparison in constant time: dudect's t-test on `verify` and `ct_eq`, beside a
+    // leaky comparison the same harness must flag (timing/). Optimised as it ships; one test.
+    run(cargo().args(["run", "--locked", "--release", "-p", "hookguard-timing"]))?;
+    tally.passed += 1;
     // The stated MSRV (`rust-version`), built once, where its toolchain can be installed.
     if let Some(msrv) = tools::msrv_toolchain()? {
         run(Command::new("cargo")
