@@ -121,13 +121,16 @@ const fn verify(scheme: Scheme, secret: &'static str, tag: Tag) -> Subject {
     Subject::Verify { scheme, secret, tag }
 }
 
-const TRIGGER: Subject = verify(Scheme::Trigger, "tr_whsec_timing", Tag::HEX_SHA256);
-const STRIPE: Subject = verify(Scheme::Stripe, "whsec_timing", Tag::HEX_SHA256);
-const GITHUB: Subject = verify(Scheme::GitHub, "gh_timing", Tag::HEX_SHA256);
-const SLACK: Subject = verify(Scheme::Slack, "slack_timing", Tag::HEX_SHA256);
-const STANDARD: Subject = verify(Scheme::Standard, STANDARD_SECRET, Tag::BASE64_SHA256);
-const SVIX: Subject = verify(Scheme::Svix, STANDARD_SECRET, Tag::BASE64_SHA256);
-const SHOPIFY: Subject = verify(Scheme::Shopify, "shpss_timing", Tag::BASE64_SHA256);
+const TRIGGER: Subject = verify(Scheme::TRIGGER, "tr_whsec_timing_0123456789", Tag::HEX_SHA256);
+const STRIPE: Subject = verify(Scheme::STRIPE, "whsec_timing_0123456789", Tag::HEX_SHA256);
+const GITHUB: Subject = verify(Scheme::GITHUB, "gh_timing_0123456789", Tag::HEX_SHA256);
+const SLACK: Subject = verify(Scheme::SLACK, "slack_timing_0123456789", Tag::HEX_SHA256);
+const STANDARD: Subject = verify(Scheme::STANDARD, STANDARD_SECRET, Tag::BASE64_SHA256);
+const SVIX: Subject = verify(Scheme::SVIX, STANDARD_SECRET, Tag::BASE64_SHA256);
+const SHOPIFY: Subject = verify(Scheme::SHOPIFY, "shpss_timing_0123456789", Tag::BASE64_SHA256);
+const HEX_SHA1: Tag = Tag { encoding: Encoding::Hex, bytes: 20 };
+const VERCEL: Subject = verify(Scheme::VERCEL, "vercel_timing_0123456789", HEX_SHA1);
+const INTERCOM: Subject = verify(Scheme::INTERCOM, "intercom_timing_0123456789", HEX_SHA1);
 
 // OUTCOME: a valid request against an invalid one through `verify` differs by its outcome:
 // `Ok(Verified)` against `Err`, about 3 ns here (|t| 11 to 66 at 100,000 to 200,000
@@ -155,22 +158,16 @@ const CASES: &[Case] = &[
     Case { name: "ct_eq 32 B valid-vs-invalid", subject: Subject::CtEq(32), classes: Classes::ValidVsInvalid },
     Case { name: "ct_eq 64 B valid-vs-invalid", subject: Subject::CtEq(64), classes: Classes::ValidVsInvalid },
     Case { name: "ct_eq 32 B first-vs-last", subject: Subject::CtEq(32), classes: Classes::FirstVsLast },
-    // TODO(HMAC-SHA1, Ed25519): add these rows once the core has the schemes (names as
-    // planned; the tag facts are the providers'):
-    //   vercel   first-vs-last: HMAC-SHA1 hex in `x-vercel-signature`,
-    //            verify(Scheme::Vercel, "...", Tag { encoding: Encoding::Hex, bytes: 20 })
-    //   intercom first-vs-last: HMAC-SHA1 hex in `x-hub-signature: sha1=<hex>`,
-    //            verify(Scheme::Intercom, "...", Tag { encoding: Encoding::Hex, bytes: 20 })
-    //   discord  first-vs-last: Ed25519 hex in `x-signature-ed25519`, Tag { Hex, bytes: 64 };
-    //            the secret is a public key and signing needs the private key, so `run` needs
-    //            the core's API for that. An Ed25519 check may be variable time over the
-    //            (public) signature: if the row is flagged, see whether the time depends on
-    //            anything secret before loosening it.
-    //   and a valid-vs-invalid row for each if its header takes several signatures.
+    // HMAC-SHA1 through `verify`: bare hex (Vercel) and after `sha1=` (Intercom).
+    Case { name: "vercel first-vs-last", subject: VERCEL, classes: Classes::FirstVsLast },
+    Case { name: "intercom first-vs-last", subject: INTERCOM, classes: Classes::FirstVsLast },
+    // No Ed25519 row (Discord): its check uses only public values (the key, the signature,
+    // the signed content), so its time reveals nothing secret; the 64-byte `ct_eq` row above
+    // covers a comparison of that size.
     // The leaks the harness must see: through a verifier, on a hex and a base64 scheme, and
     // on the comparison alone.
-    Case { name: "LEAKY trigger first-vs-last", subject: Subject::LeakyVerify { scheme: Scheme::Trigger, secret: "tr_whsec_timing", tag: Tag::HEX_SHA256 }, classes: Classes::FirstVsLast },
-    Case { name: "LEAKY shopify first-vs-last", subject: Subject::LeakyVerify { scheme: Scheme::Shopify, secret: "shpss_timing", tag: Tag::BASE64_SHA256 }, classes: Classes::FirstVsLast },
+    Case { name: "LEAKY trigger first-vs-last", subject: Subject::LeakyVerify { scheme: Scheme::TRIGGER, secret: "tr_whsec_timing_0123456789", tag: Tag::HEX_SHA256 }, classes: Classes::FirstVsLast },
+    Case { name: "LEAKY shopify first-vs-last", subject: Subject::LeakyVerify { scheme: Scheme::SHOPIFY, secret: "shpss_timing_0123456789", tag: Tag::BASE64_SHA256 }, classes: Classes::FirstVsLast },
     Case { name: "LEAKY eq 32 B first-vs-last", subject: Subject::LeakyEq(32), classes: Classes::FirstVsLast },
     Case { name: "LEAKY == 64 B first-vs-last", subject: Subject::LeakyWords(64), classes: Classes::FirstVsLast },
 ];
