@@ -374,6 +374,13 @@ impl Spec {
         }
     }
 
+    /// Whether the signed content has the URL the provider was given (`{url}`): a verifier
+    /// for it needs [`Verifier::with_url`](crate::Verifier::with_url).
+    #[must_use]
+    pub fn signs_url(&self) -> bool {
+        self.signs(Part::Url)
+    }
+
     /// Whether the content has `part`.
     pub(crate) fn signs(&self, part: Part) -> bool {
         parts(self.content).any(|p| p == Some(part))

@@ -33,6 +33,9 @@ const DAY: u64 = 24 * 3600;
 pub struct Route {
     pub verifier: Verifier,
     pub max_body: usize,
+    /// `{ID}_WEBHOOK_URL`, for schemes that sign the URL they were given (Square): the URL
+    /// registered with the provider. Unset: the URL the request came to.
+    pub url: Option<String>,
 }
 
 /// The settings every route shares.
@@ -79,6 +82,52 @@ pub struct Alerts {
 thread_local! {
     static ROUTES: RefCell<HashMap<Scheme, Rc<Route>>> = RefCell::new(HashMap::new());
     static SETTINGS: RefCell<Option<Rc<Settings>>> = const { RefCell::new(None) };
+    static CUSTOM: RefCell<Option<Rc<CustomSchemes>>> = const { RefCell::new(None) };
+}
+
+/// `CUSTOM_SCHEMES` as read: the schemes, or why they cannot be used.
+type CustomSchemes = Result<Vec<Scheme>, String>;
+
+/// The scheme served at `/webhooks/{name}`: a built-in provider, or one of `CUSTOM_SCHEMES`.
+///
+/// # Errors
+/// `NotConfigured` if `CUSTOM_SCHEMES` cannot be read (the log names the entry and field),
+/// `NotFound` for a name that is neither.
+pub fn scheme(env: &Env, name: &str) -> Result<Scheme, Refusal> {
+    if let Some(scheme) = Scheme::from_name(name) {
+        return Ok(scheme);
+    }
+    let custom = CUSTOM.with(|c| c.borrow().clone()).unwrap_or_else(|| {
+        let read = Rc::new(custom_schemes(text(env, "CUSTOM_SCHEMES").as_deref()));
+        CUSTOM.with(|c| *c.borrow_mut() = Some(Rc::clone(&read)));
+        read
+    });
+    match custom.as_ref() {
+        Ok(schemes) => schemes.iter().copied().find(|s| s.name() == name).ok_or(Refusal::NotFound),
+        Err(why) => Err(misconfigured(why)),
+    }
+}
+
+/// `CUSTOM_SCHEMES`: a JSON object of scheme descriptions by provider id (the format of
+/// `hookguard::Spec::from_json`). Read once per isolate; each description and spec is kept
+/// for the isolate's life (leaked once, so that its scheme is `'static` like the built-ins).
+fn custom_schemes(json: Option<&str>) -> Result<Vec<Scheme>, String> {
+    let Some(json) = json else { return Ok(Vec::new()) };
+    let entries: serde_json::Map<String, serde_json::Value> = serde_json::from_str(json)
+        .map_err(|_| "CUSTOM_SCHEMES must be a JSON object of schemes by id".to_string())?;
+    let mut schemes = Vec::new();
+    for (id, description) in entries {
+        if Scheme::from_name(&id).is_some() {
+            return Err(format!("CUSTOM_SCHEMES: {id:?} is a built-in provider"));
+        }
+        let id: &'static str = Box::leak(id.into_boxed_str());
+        let text: &'static str = Box::leak(description.to_string().into_boxed_str());
+        let spec = hookguard::Spec::from_json(id, text)
+            .map_err(|e| format!("CUSTOM_SCHEMES: {id:?}: field `{}`: {}", e.field, e.reason))?;
+        let spec: &'static hookguard::Spec = Box::leak(Box::new(spec));
+        schemes.push(Scheme::custom(spec).map_err(|e| format!("CUSTOM_SCHEMES: {id:?}: {e}"))?);
+    }
+    Ok(schemes)
 }
 
 impl Route {
@@ -101,11 +150,37 @@ impl Route {
             [Some(current.as_str()), previous.as_deref()].into_iter().flatten().collect();
         let max_body = usize::try_from(number(env, "MAX_BODY_BYTES", hookguard::DEFAULT_MAX_BODY as u64))
             .unwrap_or(hookguard::DEFAULT_MAX_BODY);
-        let verifier = Verifier::new(scheme, &secrets)
-            .map_err(|_| misconfigured(&format!("{name} is not a usable secret")))?
-            .with_tolerance(tolerance(env))
-            .with_max_body(max_body);
-        Ok(Route { verifier, max_body })
+        let build = if text(env, "ALLOW_SHORT_SECRETS").as_deref() == Some("true") {
+            Verifier::new_with_short_secrets
+        } else {
+            Verifier::new
+        };
+        let why = |e: hookguard::Error| match e {
+            hookguard::Error::InvalidSecret => format!(
+                "{name} is not a usable secret (at least {} bytes; ALLOW_SHORT_SECRETS=true for a legacy one)",
+                hookguard::MIN_SECRET_LEN
+            ),
+            other => format!("{name}: {other}"),
+        };
+        let mut verifier =
+            build(scheme, &secrets).map_err(|e| misconfigured(&why(e)))?.with_max_body(max_body);
+        if let Some(tolerance) = scheme_tolerance(env, scheme).map_err(|why| misconfigured(&why))? {
+            verifier = verifier.with_tolerance(tolerance);
+        }
+        let window = number(env, "IDEMPOTENCY_TTL_SECONDS", 3 * DAY).max(KV_MIN_TTL);
+        let tolerance = effective_tolerance(env, scheme).map_err(|why| misconfigured(&why))?;
+        if tolerance.is_some_and(|t| t > window) {
+            return Err(misconfigured(&format!(
+                "IDEMPOTENCY_TTL_SECONDS ({window}) is shorter than {}'s timestamp tolerance: a replay \
+                 could pass between them",
+                scheme.name()
+            )));
+        }
+        Ok(Route {
+            verifier,
+            max_body,
+            url: text(env, &format!("{}_WEBHOOK_URL", name.trim_end_matches("_WEBHOOK_SECRET"))),
+        })
     }
 }
 
@@ -122,13 +197,6 @@ impl Settings {
 
     fn read(env: &Env) -> Result<Self, String> {
         let dedupe_window = number(env, "IDEMPOTENCY_TTL_SECONDS", 3 * DAY).max(KV_MIN_TTL);
-        let tolerance = tolerance(env);
-        if dedupe_window < tolerance {
-            return Err(format!(
-                "IDEMPOTENCY_TTL_SECONDS ({dedupe_window}) is shorter than TIMESTAMP_TOLERANCE_SECONDS \
-                 ({tolerance}): a replay could pass between them"
-            ));
-        }
         let schedule = match text(env, "RETRY_SCHEDULE_SECONDS") {
             None => DEFAULT_SCHEDULE.to_vec(),
             Some(list) => parse_schedule(&list)?,
@@ -204,8 +272,27 @@ fn misconfigured(why: &str) -> Refusal {
     Refusal::NotConfigured
 }
 
-fn tolerance(env: &Env) -> u64 {
-    number(env, "TIMESTAMP_TOLERANCE_SECONDS", hookguard::DEFAULT_TOLERANCE_SECS)
+/// The timestamp tolerance set for `scheme`: `{ID}_TOLERANCE_SECONDS`, else
+/// `TIMESTAMP_TOLERANCE_SECONDS`; `off` turns the check off. `None`: the provider's default.
+fn scheme_tolerance(env: &Env, scheme: Scheme) -> Result<Option<u64>, String> {
+    let own = format!("{}_TOLERANCE_SECONDS", scheme.secret_var().trim_end_matches("_WEBHOOK_SECRET"));
+    for name in [own.as_str(), "TIMESTAMP_TOLERANCE_SECONDS"] {
+        match text(env, name).as_deref() {
+            None => {}
+            Some("off") => return Ok(Some(u64::MAX)),
+            Some(value) => {
+                return value.parse().map(Some).map_err(|_| format!("{name} must be whole seconds or off"));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// The tolerance `scheme`'s route applies (`None`: it signs no timestamp, or the check is off).
+fn effective_tolerance(env: &Env, scheme: Scheme) -> Result<Option<u64>, String> {
+    let default = scheme.spec().timestamp.map(|t| t.tolerance);
+    let set = scheme_tolerance(env, scheme)?;
+    Ok(default.and(set.or(default)).filter(|t| *t != u64::MAX))
 }
 
 /// `TRIGGER_WEBHOOK_SECRET`, `STANDARD_WEBHOOK_SECRET`, ... (plus `_PREVIOUS` for rotation).

@@ -120,7 +120,7 @@ fn check(entry: Entry) -> Result<Destination, String> {
         }
         None | Some("") => None,
         Some(secret) => Some(
-            Verifier::new(Scheme::Standard, &[secret])
+            Verifier::new(Scheme::STANDARD, &[secret])
                 .map_err(|_| "secret is not a Standard Webhooks key (whsec_ and base64 of 24 to 64 bytes)")?,
         ),
     };

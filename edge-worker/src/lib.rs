@@ -74,10 +74,8 @@ async fn route(req: Request, env: &Env, ctx: &Context, log: &mut LogLine) -> Res
     let key = |segment: &str| reply::percent_decode(segment);
     let (allowed, target) = match segments.as_slice() {
         ["healthz"] => (Method::Get, Target::Health),
-        ["api", "v2", "webhooks", "trigger"] => (Method::Post, Target::Webhook(Scheme::Trigger)),
-        ["webhooks", name] => {
-            (Method::Post, Target::Webhook(Scheme::from_name(name).ok_or(Refusal::NotFound)?))
-        }
+        ["api", "v2", "webhooks", "trigger"] => (Method::Post, Target::Webhook(Scheme::TRIGGER)),
+        ["webhooks", name] => (Method::Post, Target::Webhook(config::scheme(env, name)?)),
         ["api", "v2", "runs", run_id] if !run_id.is_empty() => (Method::Get, Target::Run(key(run_id))),
         ["api", "v2", "runs", run_id, "live"] if !run_id.is_empty() => {
             (Method::Get, Target::Live(key(run_id)))

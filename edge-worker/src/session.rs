@@ -1,29 +1,17 @@
-//! The dashboard's sign-in cookie: `{expiry}.{tag}`, where the tag is the core's HMAC-SHA256,
-//! keyed with `ADMIN_TOKEN`, of `hookguard-session:{expiry}`, checked in constant time by the
-//! core. Changing the token signs everyone out.
-
-use hookguard::{Scheme, Verifier};
+//! The dashboard's sign-in cookie: a run token of the core (`{expiry}.{tag}`, HMAC-SHA256 keyed
+//! with `ADMIN_TOKEN`, checked in constant time) for a name no run can have. Changing the token
+//! signs everyone out.
 
 /// The cookie's name.
 pub const COOKIE: &str = "hg_session";
 /// How long a sign-in lasts, in seconds.
 pub const LIFETIME: u64 = 12 * 3600;
-
-/// The HMAC is keyed with the token; the signed text says what it is for.
-fn signer(token: &str) -> Option<Verifier> {
-    Verifier::new(Scheme::Trigger, &[token]).ok()
-}
-
-fn message(expires: u64) -> String {
-    format!("hookguard-session:{expires}")
-}
+/// What the token is for: run ids never hold a space.
+const SUBJECT: &str = "hookguard dashboard session";
 
 /// A cookie value valid until `now + LIFETIME`.
 pub fn issue(token: &str, now: u64) -> Option<String> {
-    let expires = now + LIFETIME;
-    let signed = signer(token)?.sign(message(expires).as_bytes(), None, now).ok()?;
-    let (_, tag) = signed.iter().next()?;
-    Some(format!("{expires}.{tag}"))
+    hookguard::run_token(token.as_bytes(), SUBJECT, now + LIFETIME).ok().map(|t| t.to_string())
 }
 
 /// The `Set-Cookie` header that signs in (or, with `None`, out).
@@ -35,16 +23,8 @@ pub fn set_cookie(value: Option<&str>) -> String {
 /// Whether the request's `Cookie` header holds a session signed with `token` that has not
 /// expired.
 pub fn valid(cookie_header: &str, token: &str, now: u64) -> bool {
-    let Some(value) =
-        cookie_header.split(';').find_map(|pair| pair.trim().strip_prefix(COOKIE)?.strip_prefix('='))
-    else {
-        return false;
-    };
-    let Some((expires, tag)) = value.split_once('.') else { return false };
-    let Ok(expires) = expires.parse::<u64>() else { return false };
-    let Some(verifier) = signer(token) else { return false };
-    let headers = [("x-trigger-signature-hmacsha256", tag)];
-    expires > now && verifier.verify(&headers[..], message(expires).as_bytes(), now).is_ok()
+    let value = cookie_header.split(';').find_map(|pair| pair.trim().strip_prefix(COOKIE)?.strip_prefix('='));
+    value.is_some_and(|value| hookguard::verify_run_token(token.as_bytes(), SUBJECT, value, now).is_ok())
 }
 
 #[cfg(test)]

@@ -344,7 +344,7 @@ fn is_zero(n: &u64) -> bool {
 
 /// `FORWARD_SECRET` signs alerts when it is set.
 fn text_secret(env: &Env) -> Option<Verifier> {
-    Verifier::new(Scheme::Standard, &[text(env, "FORWARD_SECRET")?]).ok()
+    Verifier::new(Scheme::STANDARD, &[text(env, "FORWARD_SECRET")?]).ok()
 }
 
 /// POSTs `{"text": ...}` (Slack's incoming-webhook shape), signed if a key is given; never

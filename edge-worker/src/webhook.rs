@@ -36,7 +36,17 @@ pub async fn handle(
         scheme.header_names().filter_map(|name| Some((name, req.headers().get(name).ok()??))).collect();
     let pairs: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
     let now_ms = Date::now().as_millis();
-    let verified = route.verifier.verify(pairs.as_slice(), &body, now_ms / 1000)?;
+    // A scheme that signs its URL (Square) is checked against the registered one, else the
+    // URL this request came to.
+    let with_url;
+    let verifier = if scheme.spec().signs_url() {
+        let url = route.url.clone().or_else(|| req.url().ok().map(String::from)).unwrap_or_default();
+        with_url = route.verifier.clone().with_url(&url)?;
+        &with_url
+    } else {
+        &route.verifier
+    };
+    let verified = verifier.verify(pairs.as_slice(), &body, now_ms / 1000)?;
 
     // A body-sized scratch holds every unescaped string of a UTF-8 body; otherwise the core
     // says how much it needs.
@@ -59,6 +69,16 @@ pub async fn handle(
             return Ok(duplicate());
         }
     }
+    let ledger = Client::open(env, &settings)?;
+    // A key from an unsigned id (GitHub's delivery header, ...) is backed by one over the
+    // signed content: a captured delivery sent again under a new id is a duplicate.
+    if let Some(replay) = &event.replay_key {
+        log.cost("ledger_requests", 1);
+        if !ledger.claim_replay(replay.as_str(), key).await? {
+            log.outcome("duplicate", Some("replay"));
+            return Ok(duplicate());
+        }
+    }
     let chat = settings.destinations_for(scheme.name(), event.event_type).any(|d| d.kind == Kind::Chat);
     let taking = Taking {
         key: key.into(),
@@ -68,7 +88,7 @@ pub async fn handle(
         run_id: event.run_id.map(Into::into),
         summary: chat.then(|| chat::summary(scheme.name(), &event, &body)),
     };
-    let Taken { status, rows_written } = Client::open(env, &settings)?.take(&taking, &body).await?;
+    let Taken { status, rows_written } = ledger.take(&taking, &body).await?;
     log.cost("ledger_requests", 1);
     log.cost("sql_rows_written", rows_written);
     let Some(status) = status else {
@@ -82,7 +102,7 @@ pub async fn handle(
     }
     // Run statuses are Trigger.dev's: other schemes' senders cannot overwrite them. The
     // event is stored whatever happens here, so a failure is logged, not answered.
-    if let Some((run_id, update)) = runs::update_of(&event, now_ms).filter(|_| scheme == Scheme::Trigger) {
+    if let Some((run_id, update)) = runs::update_of(&event, now_ms).filter(|_| scheme == Scheme::TRIGGER) {
         log.cost("run_requests", 1);
         if runs::update(env, &run_id, &update).await.is_err() {
             log.note("run_update_failed");

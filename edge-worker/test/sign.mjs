@@ -15,9 +15,10 @@ export const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /**
  * The headers `scheme` sends for `body` (a Buffer), signed with `secret`.
- * `timestamp` (Unix seconds) and `id` apply to the schemes that sign them.
+ * `timestamp` (Unix seconds), `id` and `url` (Square's notification URL) apply to the schemes
+ * that sign them. For Discord (Ed25519), `secret` is the private key.
  */
-export async function signFor(scheme, secret, body, { timestamp = nowSeconds(), id = randomId("msg") } = {}) {
+export async function signFor(scheme, secret, body, { timestamp = nowSeconds(), id = randomId("msg"), url = "" } = {}) {
   switch (scheme) {
     case "trigger":
       return { "x-trigger-signature-hmacsha256": hmac(secret, body).toString("hex") };
@@ -49,6 +50,17 @@ export async function signFor(scheme, secret, body, { timestamp = nowSeconds(), 
         "x-shopify-webhook-id": id,
         "x-shopify-topic": "orders/create",
       };
+    case "vercel":
+      return { "x-vercel-signature": crypto.createHmac("sha1", secret).update(body).digest("hex") };
+    case "square":
+      return { "x-square-hmacsha256-signature": hmac(secret, url, body).toString("base64") };
+    case "linear":
+      return { "linear-signature": hmac(secret, body).toString("hex"), "linear-delivery": id, "linear-event": "Issue" };
+    case "discord": {
+      // `secret` is the private key here; the worker holds the public key.
+      const signature = crypto.sign(null, Buffer.concat([Buffer.from(String(timestamp)), body]), secret);
+      return { "x-signature-ed25519": signature.toString("hex"), "x-signature-timestamp": String(timestamp) };
+    }
     default:
       throw new Error(`unknown scheme ${scheme}`);
   }

@@ -28,6 +28,10 @@ const SECRETS = {
   GITHUB_WEBHOOK_SECRET: "It's a Secret to Everybody",
   SLACK_WEBHOOK_SECRET: "8f742231b10e8888abcd99yyyzzz85a5",
   SHOPIFY_WEBHOOK_SECRET: "shpss_0123456789abcdef0123456789abcdef",
+  VERCEL_WEBHOOK_SECRET: "vercel-webhook-secret-5b1c",
+  SQUARE_WEBHOOK_SECRET: "square-signature-key-8d2e",
+  SQUARE_WEBHOOK_URL: "https://hooks.example.com/webhooks/square",
+  LINEAR_WEBHOOK_SECRET: "lin_wh_secret_3f9a0b1c",
 };
 const FORWARD_SECRET = "whsec_dGhpcy1pcy1hLWZvcndhcmQta2V5LTMyYnl0ZXMh";
 const ADMIN_TOKEN = "admin-token-7c1e0f9a";
@@ -36,7 +40,11 @@ const LIVE_TOKEN_SECRET = "live-token-secret-5e0c1a77";
 /** Short enough to run the whole schedule in a test: 5 attempts in about 4 s. */
 const SCHEDULE = "1,1,1,1";
 const SCHEMES = ["trigger", "standard", "svix", "stripe", "github", "slack", "shopify"];
-const secretOf = (scheme) => SECRETS[`${scheme.toUpperCase()}_WEBHOOK_SECRET`];
+// Discord verifies with the application's public key; the test signs with its private key.
+const discordKeys = crypto.generateKeyPairSync("ed25519");
+SECRETS.DISCORD_WEBHOOK_SECRET = Buffer.from(discordKeys.publicKey.export({ format: "jwk" }).x, "base64url").toString("hex");
+const secretOf = (scheme) =>
+  scheme === "discord" ? discordKeys.privateKey : SECRETS[`${scheme.toUpperCase()}_WEBHOOK_SECRET`];
 
 /** Every line the Worker logged, across all instances. */
 const logs = [];
@@ -117,6 +125,10 @@ const getRun = (mf, runId) =>
 
 const routeOf = (scheme) => (scheme === "trigger" ? "/api/v2/webhooks/trigger" : `/webhooks/${scheme}`);
 
+/** A Trigger.dev sample as sent now: its signed `created` (checked against a max age) is now. */
+const sample = (file) =>
+  Buffer.from(fs.readFileSync(path.join(samples, file), "utf8").replace(/"created":"[^"]*"/, `"created":"${new Date().toISOString()}"`));
+
 /** A JSON body of the right shape for `scheme`, with a fresh id. */
 function eventBody(scheme, extra = {}) {
   const id = randomId("evt");
@@ -185,7 +197,9 @@ describe("verification", () => {
       assert.equal(res.json.received, true);
       assert.equal(res.json.duplicate, false);
       assert.equal(res.json.type, "run.completed");
-      assert.ok(res.json.idempotencyKey.startsWith(`${scheme}:`), res.json.idempotencyKey);
+      // Standard Webhooks and Svix deliveries share one key space.
+      const prefix = scheme === "svix" ? "standard" : scheme;
+      assert.ok(res.json.idempotencyKey.startsWith(`${prefix}:`), res.json.idempotencyKey);
       assert.equal(origin.count(res.json.idempotencyKey), 1);
       const forwarded = origin.received.find((r) => r.id === res.json.idempotencyKey);
       assert.ok(forwarded.body.equals(body), "the origin gets the raw body");
@@ -384,11 +398,11 @@ describe("exactly once", () => {
   });
 
   test("alert.error, whose id changes on every retry, is deduplicated by its content", async () => {
-    const body = fs.readFileSync(path.join(samples, "alert.error.json"));
+    const body = sample("alert.error.json");
     const first = await send(mf, "trigger", body);
     const again = await send(mf, "trigger", body);
     assert.equal(first.status, 200, first.text);
-    assert.match(first.json.idempotencyKey, /^trigger:sha256:[0-9a-f]{64}$/);
+    assert.match(first.json.idempotencyKey, /^trigger:sha256-object:[0-9a-f]{64}$/);
     assert.deepEqual(again.json, { received: true, duplicate: true });
   });
 });
@@ -563,7 +577,7 @@ describe("destinations", () => {
   });
 
   test("filters route each event to the destinations that take it; none is fine too", async () => {
-    const failed = await send(routed, "trigger", fs.readFileSync(path.join(samples, "alert.run.failed.json")));
+    const failed = await send(routed, "trigger", sample("alert.run.failed.json"));
     const key = failed.json.idempotencyKey;
     assert.equal(failed.status, 200, failed.text);
     assert.deepEqual([app.count(key), tasks.count(key)], [1, 0]);
@@ -952,11 +966,13 @@ describe("runs API", () => {
     const event = (type, status, created) =>
       Buffer.from(JSON.stringify({ id: randomId("evt"), created, type, run: { id: runId, status } }));
     const deliver = async (...args) => assert.equal((await send(mf, "trigger", event(...args))).status, 200);
-    await deliver("run.started", "EXECUTING", "2026-01-01T10:00:02.000Z");
-    await deliver("run.started", "QUEUED", "2026-01-01T10:00:01.000Z"); // older: ignored
+    // Signed `created` times a few seconds apart, within Trigger.dev's max age.
+    const at = (seconds) => new Date(Date.now() - 60_000 + seconds * 1000).toISOString();
+    await deliver("run.started", "EXECUTING", at(2));
+    await deliver("run.started", "QUEUED", at(1)); // older: ignored
     assert.equal((await (await getRun(mf, runId)).json()).status, "EXECUTING");
-    await deliver("run.completed", "COMPLETED", "2026-01-01T10:00:05.000Z");
-    await deliver("run.reattempting", "EXECUTING", "2026-01-01T10:00:09.000Z"); // newer, but not terminal
+    await deliver("run.completed", "COMPLETED", at(5));
+    await deliver("run.reattempting", "EXECUTING", at(9)); // newer, but not terminal
     await deliver("run.started", "EXECUTING", undefined); // no created: still not over a terminal
     const run = await (await getRun(mf, runId)).json();
     assert.deepEqual([run.status, run.type], ["COMPLETED", "run.completed"]);
@@ -964,7 +980,7 @@ describe("runs API", () => {
 
   test("every Trigger.dev sample is accepted, and a failed run's status is recorded", async () => {
     for (const file of fs.readdirSync(samples)) {
-      const res = await send(mf, "trigger", fs.readFileSync(path.join(samples, file)));
+      const res = await send(mf, "trigger", sample(file));
       assert.ok(res.status === 200, `${file}: ${res.status} ${res.text}`);
     }
     const run = await (await getRun(mf, "run_cm3x9a0b1c2d3e4f5g6h7i8j")).json();
@@ -1086,6 +1102,129 @@ describe("configuration", () => {
     } finally {
       await limited.dispose();
     }
+  });
+});
+
+describe("providers as data", () => {
+  test("SHA-1 (Vercel), Ed25519 (Discord), a signed URL (Square) and a body timestamp (Linear) verify and forward", async () => {
+    for (const scheme of ["vercel", "discord", "square", "linear"]) {
+      const { body } = eventBody(scheme, { webhookTimestamp: Date.now() });
+      const res = await send(mf, scheme, body, { url: SECRETS.SQUARE_WEBHOOK_URL });
+      assert.equal(res.status, 200, `${scheme}: ${res.text}`);
+      assert.equal(origin.count(res.json.idempotencyKey), 1, scheme);
+      assert.equal((await send(mf, scheme, body, { url: SECRETS.SQUARE_WEBHOOK_URL })).json.duplicate, true, scheme);
+    }
+    // Square signs the URL it was given: a signature over another URL is refused.
+    const { body } = eventBody("square");
+    const elsewhere = await send(mf, "square", body, { url: "https://attacker.example/webhooks/square" });
+    assert.deepEqual([elsewhere.status, elsewhere.json], [401, { error: "invalid_signature" }]);
+    // Linear's timestamp is inside the signed body: a stale one is refused after the signature
+    // (this worker sets TIMESTAMP_TOLERANCE_SECONDS=300 for every provider; Linear's own is 60 s).
+    const stale = eventBody("linear", { webhookTimestamp: Date.now() - 400_000 }).body;
+    const late = await send(mf, "linear", stale);
+    assert.deepEqual([late.status, late.json], [401, { error: "timestamp_out_of_tolerance" }]);
+  });
+
+  test("a captured GitHub delivery sent again under a new X-GitHub-Delivery is a duplicate", async () => {
+    const { body } = eventBody("github");
+    const first = await send(mf, "github", body, { id: randomId("delivery") });
+    const again = await send(mf, "github", body, { id: randomId("delivery") });
+    assert.equal(first.status, 200, first.text);
+    assert.deepEqual(again.json, { received: true, duplicate: true });
+    assert.equal(origin.count(first.json.idempotencyKey), 1);
+    const line = await loggedLine(again);
+    assert.equal(line.outcome, "duplicate");
+    assert.ok(JSON.stringify(line).includes('"replay"'), JSON.stringify(line));
+    // The provider's own retry (same id, same body) is a duplicate too, and a new delivery is not.
+    const retry = await send(mf, "github", body, { id: first.json.idempotencyKey.slice("github:".length) });
+    assert.equal(retry.json.duplicate, true);
+    const other = await send(mf, "github", eventBody("github").body, { id: randomId("delivery") });
+    assert.equal(other.json.duplicate, false);
+  });
+
+  test("one delivery on the Standard Webhooks and the Svix routes is one delivery", async () => {
+    const { body } = eventBody("standard");
+    const id = randomId("msg");
+    const first = await send(mf, "standard", body, { id });
+    const second = await send(mf, "svix", body, { id });
+    assert.equal(first.json.idempotencyKey, `standard:${id}`);
+    assert.deepEqual(second.json, { received: true, duplicate: true });
+  });
+
+  test("a Trigger.dev event whose signed created is past the max age is refused, as configured", async () => {
+    const old = (seconds) => eventBody("trigger", { created: new Date(Date.now() - seconds * 1000).toISOString() }).body;
+    // This worker sets TIMESTAMP_TOLERANCE_SECONDS=300, which Trigger.dev's `created` follows.
+    const refused = await send(mf, "trigger", old(3600));
+    assert.deepEqual([refused.status, refused.json], [401, { error: "timestamp_out_of_tolerance" }]);
+    assert.equal((await send(mf, "trigger", old(60))).status, 200);
+    const off = start({ bindings: { ...SECRETS, TRIGGER_TOLERANCE_SECONDS: "off" } });
+    const daily = start({ bindings: { ...SECRETS } });
+    try {
+      assert.equal((await send(off, "trigger", old(30 * 86_400))).status, 200);
+      // The default is an hour.
+      assert.equal((await send(daily, "trigger", old(3500))).status, 200);
+      assert.equal((await send(daily, "trigger", old(3700))).status, 401);
+    } finally {
+      await off.dispose();
+      await daily.dispose();
+    }
+  });
+
+  test("CUSTOM_SCHEMES adds a provider; a bad one names its field and fails closed", async () => {
+    const acme = {
+      algorithm: "hmac-sha256", encoding: "hex", header: "x-acme-signature", prefix: "sha256=",
+      content: "{timestamp}.{body}", timestamp: { header: "x-acme-timestamp", unit: "s" }, secret: "text",
+      delivery_id: { header: "x-acme-delivery", signed: false },
+    };
+    const secret = "acme-signing-secret-42";
+    const custom = start({ bindings: { ACME_WEBHOOK_SECRET: secret, CUSTOM_SCHEMES: JSON.stringify({ acme }) } });
+    try {
+      const { body } = eventBody("acme");
+      const ts = String(nowSeconds());
+      const tag = crypto.createHmac("sha256", secret).update(`${ts}.`).update(body).digest("hex");
+      const headers = { "x-acme-signature": `sha256=${tag}`, "x-acme-timestamp": ts, "x-acme-delivery": "d-1" };
+      const res = await post(custom, "/webhooks/acme", body, headers);
+      assert.equal(res.status, 200, res.text);
+      assert.equal(res.json.idempotencyKey, "acme:d-1");
+      const forged = await post(custom, "/webhooks/acme", body, { ...headers, "x-acme-signature": `sha256=${"0".repeat(64)}` });
+      assert.deepEqual([forged.status, forged.json], [401, { error: "invalid_signature" }]);
+      assert.equal((await post(custom, "/webhooks/beta", body, headers)).status, 404);
+    } finally {
+      await custom.dispose();
+    }
+    for (const [schemes, field] of [
+      [{ acme: { ...acme, content: "{payload}" } }, "content"],
+      [{ acme: { ...acme, tolerence: 5 } }, "json"],
+      [{ github: acme }, "built-in"],
+    ]) {
+      const bad = start({ bindings: { ACME_WEBHOOK_SECRET: secret, CUSTOM_SCHEMES: JSON.stringify(schemes) } });
+      try {
+        const res = await post(bad, "/webhooks/acme", Buffer.from("{}"), {});
+        assert.deepEqual([res.status, res.json], [500, { error: "not_configured" }], JSON.stringify(schemes));
+        await waitFor(() => logs.some((l) => l.includes('"outcome":"not_configured"') && l.includes("CUSTOM_SCHEMES") && l.includes(field)), `the log naming ${field}`);
+        assert.ok(!logs.some((l) => l.includes(secret)), "secrets are never logged");
+      } finally {
+        await bad.dispose();
+      }
+    }
+  });
+
+  test("a secret shorter than 16 bytes is refused unless ALLOW_SHORT_SECRETS=true", async () => {
+    const short = "short-secret";
+    const { body } = eventBody("trigger");
+    for (const [extra, status] of [[{}, 500], [{ ALLOW_SHORT_SECRETS: "true" }, 200]]) {
+      const worker = start({ bindings: { TRIGGER_WEBHOOK_SECRET: short, ...extra } });
+      try {
+        const res = await send(worker, "trigger", body, { secret: short });
+        assert.equal(res.status, status, res.text);
+        if (status === 500) {
+          await waitFor(() => logs.some((l) => l.includes("TRIGGER_WEBHOOK_SECRET") && l.includes("ALLOW_SHORT_SECRETS")), "the reason in the log");
+        }
+      } finally {
+        await worker.dispose();
+      }
+    }
+    assert.ok(!logs.some((l) => l.includes(short)), "secrets are never logged");
   });
 });
 

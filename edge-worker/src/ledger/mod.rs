@@ -70,6 +70,20 @@ impl Client {
         })
     }
 
+    /// Claims `replay` (a key over the signed content) for the event key `key`, in the replay
+    /// key's own shard: `false` if it was first seen with another key (a captured delivery
+    /// under a new id). Claiming again for the same key is `true`, so a retry after a failed
+    /// take goes on.
+    ///
+    /// # Errors
+    /// `StorageUnavailable` if the ledger did not answer.
+    pub async fn claim_replay(&self, replay: &str, key: &str) -> Result<bool, Refusal> {
+        let body = serde_json::to_vec(&wire::Replay { key: replay.into(), event_key: key.into() })
+            .unwrap_or_default();
+        let answer: Value = self.call(self.shard_of(replay), "claim_replay", &body).await?;
+        Ok(answer["fresh"] == json!(true))
+    }
+
     /// Up to `limit` deliveries after `cursor`, newest first, from every shard, optionally of
     /// one status and one destination.
     pub async fn list(&self, filter: Filter, limit: u32, cursor: Option<Cursor>) -> Result<Page, Refusal> {

@@ -64,6 +64,7 @@ impl DurableObject for Ledger {
         let bytes = req.bytes().await?;
         let answer = match op.as_str() {
             "take" => self.take(&bytes).await,
+            "claim_replay" => self.claim_replay(&parse(&bytes)?),
             "list" => self.list(&parse(&bytes)?),
             "get" => self.get(&parse::<wire::ByKey>(&bytes)?.key),
             "replay" => self.replay(&parse(&bytes)?).await,
@@ -351,6 +352,18 @@ impl Ledger {
             result?;
         }
         self.get(key)
+    }
+
+    /// Records a replay key for an event key, unless it was first seen with another: then the
+    /// delivery is a captured one, sent again under a new (unsigned) id.
+    fn claim_replay(&self, replay: &wire::Replay) -> Result<Answer> {
+        let claimed = self.sql().exec(
+            sql::CLAIM_REPLAY,
+            vec![replay.key.as_str().into(), replay.event_key.as_str().into(), int(now_ms())],
+        )?;
+        let first: Vec<(String,)> = rows(claimed)?;
+        let owner = first.into_iter().next().map(|(key,)| key).unwrap_or_default();
+        Ok(Answer::Ok(json!({ "fresh": owner == replay.event_key })))
     }
 
     /// Failed deliveries of events received since `since` (Unix seconds) are due again now.

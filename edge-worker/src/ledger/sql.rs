@@ -5,7 +5,7 @@
 //! `attempts`.
 
 /// Run when an object starts; idempotent.
-pub const SCHEMA: [&str; 6] = [
+pub const SCHEMA: [&str; 8] = [
     "CREATE TABLE IF NOT EXISTS events (
         key TEXT PRIMARY KEY,
         scheme TEXT NOT NULL,
@@ -40,7 +40,19 @@ pub const SCHEMA: [&str; 6] = [
         duration_ms INTEGER NOT NULL
     )",
     "CREATE INDEX IF NOT EXISTS attempts_by_key ON attempts (key, at)",
+    // Replay keys (over the signed content) of deliveries whose key is an unsigned id, and the
+    // key each was first seen with.
+    "CREATE TABLE IF NOT EXISTS replays (
+        key TEXT PRIMARY KEY,
+        event_key TEXT NOT NULL,
+        received_at INTEGER NOT NULL
+    )",
+    "CREATE INDEX IF NOT EXISTS replays_by_time ON replays (received_at)",
 ];
+
+/// Claims a replay key for the event key `?2`: the event key it belongs to (`?2` if new).
+pub const CLAIM_REPLAY: &str = "INSERT INTO replays (key, event_key, received_at) VALUES (?1, ?2, ?3)
+    ON CONFLICT (key) DO UPDATE SET key = key RETURNING event_key";
 
 /// Takes a key: one row back if this copy is the first, none if the key was taken before.
 pub const TAKE: &str = "INSERT INTO events (key, scheme, type, event_id, run_id, received_at, body, summary)
@@ -86,7 +98,7 @@ pub const DUE: &str = "SELECT key, destination FROM deliveries
 /// When the next pending delivery is due, and whether anything is stored at all.
 pub const NEXT_DUE: &str = "SELECT
     (SELECT MIN(next_at) FROM deliveries WHERE status = 'pending') AS due,
-    (SELECT COUNT(*) FROM events) AS events";
+    (SELECT COUNT(*) FROM events) + (SELECT COUNT(*) FROM replays) AS events";
 
 /// The columns every listing shows: one row per (event, destination); an event with no
 /// destination shows once, as `recorded`.
@@ -132,8 +144,9 @@ pub const PURGE_BODIES: &str = "UPDATE events SET body = NULL WHERE body IS NOT 
 
 /// Keys received before `?1` (the key window, never shorter than the retention) go, with
 /// their deliveries and attempts, once their bodies have gone.
-pub const PURGE_KEYS: [&str; 3] = [
+pub const PURGE_KEYS: [&str; 4] = [
     "DELETE FROM attempts WHERE key IN (SELECT key FROM events WHERE received_at < ?1 AND body IS NULL)",
     "DELETE FROM deliveries WHERE key IN (SELECT key FROM events WHERE received_at < ?1 AND body IS NULL)",
     "DELETE FROM events WHERE received_at < ?1 AND body IS NULL",
+    "DELETE FROM replays WHERE received_at < ?1",
 ];

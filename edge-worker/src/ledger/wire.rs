@@ -32,6 +32,13 @@ pub fn split_take(bytes: &[u8]) -> Option<(Taking, &[u8])> {
     Some((serde_json::from_slice(header).ok()?, body))
 }
 
+/// A replay key offered for an event key.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Replay {
+    pub key: String,
+    pub event_key: String,
+}
+
 /// Where a listing goes on from: the last row shown, newest first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cursor {
