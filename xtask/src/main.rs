@@ -9,6 +9,7 @@ mod elf;
 mod fuzz;
 mod npm;
 mod origin;
+mod providers;
 mod tools;
 mod worker;
 
@@ -28,7 +29,8 @@ const USAGE: &str = "usage: cargo xtask <command>
                  Performance section
   fuzz [SECONDS] run every fuzz target for SECONDS (default 60) from fuzz/corpus
   send           sign a Trigger.dev sample (or a file) and post it to the local worker;
-                 `cargo xtask send --help` for options";
+                 `cargo xtask send --help` for options
+  providers      write README.md's table of providers from the core's";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -44,6 +46,7 @@ fn main() -> ExitCode {
         Some("fuzz") => fuzz::command(args.get(1..).unwrap_or_default()),
         Some("build-npm") => npm::build().map(|tarball| println!("{}", tarball.display())),
         Some("send") => worker::send(args.get(1..).unwrap_or_default()),
+        Some("providers") => providers::write(),
         _ => Err(USAGE.to_string()),
     };
     match result {
@@ -145,6 +148,9 @@ fn test() -> Result {
     run(cargo().args(["fmt", "--all", "--check"]))?;
     run(cargo().args(["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]))?;
     let mut tally = Tally::default();
+    // The README's providers table is the core's.
+    providers::check()?;
+    tally.passed += 1;
     tally.run(cargo().args(["test", "--workspace", "--locked"]))?;
     // The tag comparison in constant time: dudect's t-test on `verify` and `ct_eq`, beside a
     // leaky comparison the same harness must flag (timing/). Optimised as it ships; one test.
