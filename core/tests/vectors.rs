@@ -118,3 +118,25 @@ fn rfc4231() {
 fn hex(text: &str) -> Vec<u8> {
     (0..text.len()).step_by(2).map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("hex")).collect()
 }
+
+/// Square's published example: the notification URL and the body, keyed with the signature
+/// key (8 bytes: a legacy-length secret, so the opt-out).
+#[test]
+fn square_published_example() {
+    let data = load("provider-vectors.json");
+    for v in data["square"].as_array().unwrap() {
+        let verifier = Verifier::new_with_short_secrets(Scheme::SQUARE, &[s(&v["signature_key"])])
+            .and_then(|v2| v2.with_url(s(&v["notification_url"])))
+            .unwrap();
+        let body = s(&v["body"]).as_bytes();
+        let headers = [("X-Square-HmacSha256-Signature", s(&v["x-square-hmacsha256-signature"]))];
+        assert!(verifier.verify(&headers, body, 0).is_ok(), "{}", v["source"]);
+        let signed = verifier.sign(body, None, 0).unwrap();
+        assert_eq!(header(&signed, "x-square-hmacsha256-signature"), s(&v["x-square-hmacsha256-signature"]));
+        // The same signature under another URL is not Square's.
+        let elsewhere = verifier.clone().with_url("https://example.com/other").unwrap();
+        assert_eq!(elsewhere.verify(&headers, body, 0).unwrap_err(), Error::InvalidSignature);
+        // And the key is refused as too short without the opt-out.
+        assert_eq!(Verifier::new(Scheme::SQUARE, &[s(&v["signature_key"])]).unwrap_err(), Error::InvalidSecret);
+    }
+}

@@ -40,7 +40,7 @@ pub async fn handle(
     // URL this request came to.
     let with_url;
     let verifier = if scheme.spec().signs_url() {
-        let url = route.url.clone().or_else(|| req.url().ok().map(String::from)).unwrap_or_default();
+        let url = route.url.clone().unwrap_or_else(|| req.inner().url());
         with_url = route.verifier.clone().with_url(&url)?;
         &with_url
     } else {

@@ -1125,6 +1125,20 @@ describe("providers as data", () => {
     assert.deepEqual([late.status, late.json], [401, { error: "timestamp_out_of_tolerance" }]);
   });
 
+  test("without SQUARE_WEBHOOK_URL, Square's signature is checked against the URL the request came to", async () => {
+    const { SQUARE_WEBHOOK_URL, ...rest } = SECRETS;
+    const bare = start({ bindings: rest });
+    try {
+      const { body } = eventBody("square");
+      const res = await send(bare, "square", body, { url: "http://localhost/webhooks/square" });
+      assert.equal(res.status, 200, res.text);
+      const registered = await send(bare, "square", eventBody("square").body, { url: SQUARE_WEBHOOK_URL });
+      assert.equal(registered.status, 401);
+    } finally {
+      await bare.dispose();
+    }
+  });
+
   test("a captured GitHub delivery sent again under a new X-GitHub-Delivery is a duplicate", async () => {
     const { body } = eventBody("github");
     const first = await send(mf, "github", body, { id: randomId("delivery") });

@@ -50,7 +50,7 @@ impl<'a> Input<'a> {
 
     /// A usable secret: the input's, or a fixed one where the input's cannot be used.
     fn usable_secret(&self) -> Vec<u8> {
-        match Verifier::new(self.scheme, &[self.secret]) {
+        match verifier_for(self.scheme, &[self.secret]) {
             Ok(_) => self.secret.to_vec(),
             Err(_) => fixed_secret(self.scheme).as_bytes().to_vec(),
         }
@@ -86,9 +86,7 @@ fn header(scheme: Scheme, data: &[u8]) {
         Some(i) => (&data[..i], &data[i + 1..]),
         None => (data, &b"1767225600"[..]),
     };
-    let verifier = Verifier::new(scheme, &[fixed_secret(scheme)])
-        .and_then(|v| v.with_url("https://example.com/hook"))
-        .expect("fixed secret is valid");
+    let verifier = verifier_for(scheme, &[fixed_secret(scheme)]).expect("fixed secret is valid");
     let names: Vec<&str> = scheme.header_names().collect();
     let mut headers: Vec<(&str, &[u8])> = vec![(names[0], value)];
     for name in &names[1..] {
@@ -96,6 +94,11 @@ fn header(scheme: Scheme, data: &[u8]) {
         headers.push((name, v));
     }
     let _ = verifier.verify(headers.as_slice(), b"{}", NOW);
+}
+
+/// A verifier of `scheme` (with the URL that schemes signing one are given: [`oracle::URL`]).
+fn verifier_for<S: AsRef<[u8]>>(scheme: Scheme, secrets: &[S]) -> Result<Verifier, Error> {
+    Verifier::new(scheme, secrets).and_then(|v| v.with_url(oracle::URL))
 }
 
 /// A valid secret of `scheme`'s kind.
@@ -168,7 +171,7 @@ pub fn event(body: &[u8]) {
 /// Any request: never panics.
 pub fn verify_any(data: &[u8]) {
     let input = Input::parse(data);
-    let Ok(verifier) = Verifier::new(input.scheme, &[input.secret]) else { return };
+    let Ok(verifier) = verifier_for(input.scheme, &[input.secret]) else { return };
     let headers: Vec<(String, Vec<u8>)> =
         input.scheme.header_names().zip(&input.values).map(|(n, v)| (n.to_string(), v.to_vec())).collect();
     let _ = verify_and_parse(&verifier, &headers, input.body, input.now);
@@ -179,7 +182,7 @@ pub fn verify_any(data: &[u8]) {
 pub fn roundtrip(data: &[u8]) {
     let input = Input::parse(data);
     let secret = input.usable_secret();
-    let verifier = Verifier::new(input.scheme, &[secret.as_slice()]).expect("usable secret");
+    let verifier = verifier_for(input.scheme, &[secret.as_slice()]).expect("usable secret");
     let mut headers = signed(&verifier, input.body, NOW);
     let mut body = input.body.to_vec();
     assert!(verifier.verify(pairs(&headers).as_slice(), &body, NOW).is_ok(), "a signed request must verify");
@@ -202,7 +205,7 @@ pub fn roundtrip(data: &[u8]) {
         return;
     }
     target[position % len] ^= change;
-    let Ok(changed) = Verifier::new(input.scheme, &[secret.as_slice()]) else { return };
+    let Ok(changed) = verifier_for(input.scheme, &[secret.as_slice()]) else { return };
     let pairs = pairs(&headers);
     let result = changed.verify(pairs.as_slice(), &body, NOW);
     assert!(result.is_err(), "a changed request was accepted");
@@ -212,7 +215,7 @@ pub fn roundtrip(data: &[u8]) {
 /// the `hex` and `base64` crates for decoding).
 pub fn differential(data: &[u8]) {
     let input = Input::parse(data);
-    let ours = Verifier::new(input.scheme, &[input.secret]);
+    let ours = verifier_for(input.scheme, &[input.secret]);
     let key = oracle::key(input.scheme, input.secret);
     assert_eq!(ours.is_ok(), key.is_some(), "secret validity differs for {:?}", input.scheme);
     let (Ok(verifier), Some(key)) = (ours, key) else { return };

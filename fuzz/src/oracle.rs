@@ -13,7 +13,9 @@ const TOLERANCE: u64 = 300;
 const MAX_SIGNATURES: usize = 8;
 
 /// The schemes this oracle implements, independently of hookguard's provider table.
-pub const SCHEMES: [Scheme; 7] = [
+/// One of each way of signing besides the first seven: HMAC-SHA1, a signed URL, an item list
+/// without a timestamp, a `v0=` prefix over a timestamp.
+pub const SCHEMES: [Scheme; 11] = [
     Scheme::TRIGGER,
     Scheme::STANDARD,
     Scheme::SVIX,
@@ -21,7 +23,14 @@ pub const SCHEMES: [Scheme; 7] = [
     Scheme::GITHUB,
     Scheme::SLACK,
     Scheme::SHOPIFY,
+    Scheme::VERCEL,
+    Scheme::SQUARE,
+    Scheme::ZOOM,
+    Scheme::PAGERDUTY,
 ];
+
+/// The notification URL the differential target's Square verifier is given.
+pub const URL: &str = "https://example.com/hook";
 
 /// The HMAC key for a secret, or `None` where the secret must be refused: empty, only spaces,
 /// tabs and line breaks, or (a text secret) shorter than 16 bytes.
@@ -92,6 +101,39 @@ fn decide(scheme: Scheme, key: &[u8], headers: &[(String, Vec<u8>)], body: &[u8]
         Scheme::GITHUB => {
             let given = hex32(header(headers, &["x-hub-signature-256"])?.strip_prefix(b"sha256=")?)?;
             Some(given == mac(key, &[body]))
+        }
+        Scheme::VERCEL => {
+            let text = header(headers, &["x-vercel-signature"])?;
+            if text.len() != 40 || text.iter().any(u8::is_ascii_uppercase) {
+                return None;
+            }
+            let given = hex::decode(text).ok()?;
+            let mut mac = <hmac::Hmac<sha1::Sha1> as KeyInit>::new_from_slice(key).ok()?;
+            mac.update(body);
+            Some(given == mac.finalize().into_bytes().to_vec())
+        }
+        Scheme::SQUARE => {
+            Some(base64_32(header(headers, &["x-square-hmacsha256-signature"])?)? == mac(key, &[URL.as_bytes(), body]))
+        }
+        Scheme::ZOOM => {
+            let given = hex32(header(headers, &["x-zm-signature"])?.strip_prefix(b"v0=")?)?;
+            let ts = header(headers, &["x-zm-request-timestamp"])?;
+            let fresh = timestamp(ts, now)?;
+            Some(fresh && given == mac(key, &[b"v0:", ts, b":", body]))
+        }
+        Scheme::PAGERDUTY => {
+            let mut tags = Vec::new();
+            for item in header(headers, &["x-pagerduty-signature"])?.split(|&b| b == b',') {
+                let item = item.trim_ascii();
+                let eq = item.iter().position(|&b| b == b'=')?;
+                if &item[..eq] == b"v1" {
+                    tags.push(hex32(&item[eq + 1..])?);
+                }
+            }
+            if tags.len() > MAX_SIGNATURES {
+                return None;
+            }
+            Some(tags.contains(&mac(key, &[body])))
         }
         Scheme::SHOPIFY => {
             Some(base64_32(header(headers, &["x-shopify-hmac-sha256"])?)? == mac(key, &[body]))
