@@ -145,11 +145,17 @@ pub fn header_stripe(data: &[u8]) {
 /// Any body, correctly signed, through the event parser: never panics, and agrees with
 /// serde_json on whether UTF-8 text is JSON at all.
 pub fn event(body: &[u8]) {
-    let verifier =
-        Verifier::new(Scheme::TRIGGER, &[fixed_secret(Scheme::TRIGGER)]).expect("fixed secret is valid");
+    // Trigger.dev's `created` is checked against a max age: off here, so that every body
+    // reaches the parser, except one whose `created` is not a date (refused, and said so).
+    let verifier = Verifier::new(Scheme::TRIGGER, &[fixed_secret(Scheme::TRIGGER)])
+        .expect("fixed secret is valid")
+        .with_tolerance(u64::MAX);
     let headers = signed(&verifier, body, NOW);
     let pairs = pairs(&headers);
-    let verified = verifier.verify(pairs.as_slice(), body, NOW).expect("a signed body verifies");
+    let verified = match verifier.verify(pairs.as_slice(), body, NOW) {
+        Err(Error::MalformedTimestamp) => return,
+        other => other.expect("a signed body verifies"),
+    };
     let mut scratch = vec![0u8; body.len() * 3];
     let result = verified.parse(&mut scratch).map(|_| ());
     let key = verified.idempotency_key();

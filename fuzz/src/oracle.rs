@@ -112,9 +112,10 @@ fn decide(scheme: Scheme, key: &[u8], headers: &[(String, Vec<u8>)], body: &[u8]
             mac.update(body);
             Some(given == mac.finalize().into_bytes().to_vec())
         }
-        Scheme::SQUARE => {
-            Some(base64_32(header(headers, &["x-square-hmacsha256-signature"])?)? == mac(key, &[URL.as_bytes(), body]))
-        }
+        Scheme::SQUARE => Some(
+            base64_32(header(headers, &["x-square-hmacsha256-signature"])?)?
+                == mac(key, &[URL.as_bytes(), body]),
+        ),
         Scheme::ZOOM => {
             let given = hex32(header(headers, &["x-zm-signature"])?.strip_prefix(b"v0=")?)?;
             let ts = header(headers, &["x-zm-request-timestamp"])?;

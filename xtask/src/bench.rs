@@ -494,7 +494,9 @@ fn write_report(
         let _ = writeln!(md, "| no_std firmware ({what}, thumbv7em) | {bytes} B of flash | |");
     }
     md.push('\n');
-    let flash = flash.iter().copied().max().unwrap_or(u64::MAX);
+    // The HMAC-SHA256-only images (the first two): what a device that needs no SHA-1 or
+    // Ed25519 provider flashes.
+    let flash = flash.iter().take(2).copied().max().unwrap_or(u64::MAX);
     targets.push(Target {
         what: "worker .wasm",
         goal: "≤ 250 KB raw, 90 KB gzipped",
@@ -508,10 +510,10 @@ fn write_report(
         met: npm_wasm.0 <= 60_000 && npm_wasm.1 <= 25_000,
     });
     targets.push(Target {
-        what: "no_std binary flash (the larger image)",
-        goal: "≤ 48 KiB",
+        what: "no_std firmware flash, HMAC-SHA256 providers only (the larger image)",
+        goal: "≤ 32 KiB",
         measured: format!("{:.1} KiB", flash as f64 / 1024.0),
-        met: flash <= 48 * 1024,
+        met: flash <= 32 * 1024,
     });
 
     let mut head = String::from("## Targets\n\n| what | target | measured | |\n|---|---|---|---|\n");

@@ -5,22 +5,23 @@ use std::path::Path;
 use crate::{Result, cargo, root, run};
 
 /// The firmware images (`embedded/`): the cargo features that select each, and what it does.
-pub const FIRMWARE: [(&str, &str); 2] =
-    [("", "verify + parse a Trigger.dev event"), ("command", "verify + deserialize a signed command struct")];
+pub const FIRMWARE: [(&str, &str); 4] = [
+    ("", "verify + parse a Trigger.dev event, HMAC-SHA256 only"),
+    ("command", "verify + deserialize a signed command struct, HMAC-SHA256 only"),
+    ("sha1", "verify + parse, with HMAC-SHA1 built in"),
+    ("sha1,ed25519", "verify + parse, with HMAC-SHA1 and Ed25519 built in"),
+];
 
 /// Builds each no-heap firmware image for a Cortex-M4F and returns its flash size, in the
 /// order of [`FIRMWARE`].
 pub fn firmware_flash() -> Result<Vec<u64>> {
     let mut sizes = Vec::new();
     for (features, _) in FIRMWARE {
-        run(cargo().args(["build", "--locked", "-p", "hookguard-embedded", "--release"]).args([
-            "--target",
-            "thumbv7em-none-eabihf",
-            "--features",
-            features,
-        ]))?;
+        run(cargo()
+            .args(["build", "--locked", "-p", "hookguard-embedded", "--profile", "firmware"])
+            .args(["--target", "thumbv7em-none-eabihf", "--features", features]))?;
         // Each build writes the same file: measure it before the next one replaces it.
-        sizes.push(flash_size(&root().join("target/thumbv7em-none-eabihf/release/hookguard-embedded"))?);
+        sizes.push(flash_size(&root().join("target/thumbv7em-none-eabihf/firmware/hookguard-embedded"))?);
     }
     Ok(sizes)
 }
