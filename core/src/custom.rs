@@ -170,6 +170,7 @@ impl Spec {
             secret,
             delivery_id,
             type_header: d.type_header,
+            retried_by_content: None,
         };
         spec.check()?;
         Ok(spec)

@@ -270,11 +270,12 @@ fn body_ids<'a>(found: &Found<KEY_COUNT>, signed: &Signed<'a>) -> BodyIds<'a> {
         },
         _ => None,
     };
-    BodyIds {
-        event_type: found.raw(Envelope::Type.index(), body),
-        id,
-        object: found.container(Envelope::Object.index(), body),
-    }
+    // The field that does not change on a retry: a value of the envelope's, any kind.
+    let unchanging = signed.scheme.spec().retried_by_content.and_then(|r| {
+        let (key, _) = ENVELOPE.iter().find(|(_, n)| *n == r.field)?;
+        found.container(key.index(), body).or_else(|| found.raw(key.index(), body))
+    });
+    BodyIds { event_type: found.raw(Envelope::Type.index(), body), id, unchanging }
 }
 
 /// The key to deduplicate a verified delivery by: from the body's ids where it is JSON

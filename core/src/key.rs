@@ -30,14 +30,15 @@ pub enum KeySource {
     ContentHash,
 }
 
-/// What a body says that a key can come from: raw (still escaped) strings, and `object`
-/// exactly as sent. All `None` for a body that is not JSON hookguard can read.
+/// What a body says that a key can come from: raw (still escaped) strings, and the value that
+/// does not change on a retry exactly as sent. All `None` for a body that is not JSON hookguard can read.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct BodyIds<'a> {
     pub(crate) event_type: Option<&'a [u8]>,
     /// The spec's body id field.
     pub(crate) id: Option<&'a [u8]>,
-    pub(crate) object: Option<&'a [u8]>,
+    /// The spec's [`RetriedByContent`](crate::RetriedByContent) field, exactly as sent.
+    pub(crate) unchanging: Option<&'a [u8]>,
 }
 
 /// A key to deduplicate deliveries by: `{provider}:{id}` for a short plain id, otherwise
@@ -67,23 +68,25 @@ impl IdempotencyKey {
 
     pub(crate) fn for_request(signed: &Signed<'_>, ids: &BodyIds<'_>) -> Self {
         let scheme = signed.scheme;
-        // Trigger.dev's alert.error gets a new envelope id and created time on every retry;
-        // its object does not.
-        let is_alert_error =
-            scheme == Scheme::TRIGGER && ids.event_type.is_some_and(|t| json::text_eq(t, "alert.error"));
-        if is_alert_error && let Some(object) = ids.object {
+        // A type whose id changes on every retry (Trigger.dev's alert.error): the field that
+        // does not, or else the content.
+        let retried = scheme
+            .spec()
+            .retried_by_content
+            .is_some_and(|r| ids.event_type.is_some_and(|t| json::text_eq(t, r.event_type)));
+        if retried && let Some(value) = ids.unchanging {
             return Self::hashed(
                 scheme,
                 KeySource::ContentHash,
                 "sha256-object:",
-                &Sha256::digest(object).into(),
+                &Sha256::digest(value).into(),
             );
         }
         let id = match scheme.spec().delivery_id {
-            Some(IdSource::Header { .. }) if !is_alert_error => {
+            Some(IdSource::Header { .. }) if !retried => {
                 signed.message_id.map(|id| (id, KeySource::DeliveryHeader))
             }
-            Some(IdSource::Body(_)) if !is_alert_error => ids.id.map(|id| (id, KeySource::BodyId)),
+            Some(IdSource::Body(_)) if !retried => ids.id.map(|id| (id, KeySource::BodyId)),
             _ => None,
         };
         match id {

@@ -29,8 +29,8 @@ pub use headers::Headers;
 pub use json::MAX_DEPTH;
 pub use key::{IDEMPOTENCY_KEY_MAX, IdempotencyKey, KeySource};
 pub use spec::{
-    Algorithm, Encoding, IdSource, MAX_ID, SECRET_VAR_MAX, Scheme, SecretFormat, Spec, SpecError, Syntax,
-    Timestamp, TimestampSource, Unit,
+    Algorithm, Encoding, IdSource, MAX_ID, RetriedByContent, SECRET_VAR_MAX, Scheme, SecretFormat, Spec,
+    SpecError, Syntax, Timestamp, TimestampSource, Unit,
 };
 pub use token::{RUN_TOKEN_MAX, run_token, verify_run_token};
 pub use verify::{

@@ -6,7 +6,8 @@
 //! the provider publishes one.
 
 use crate::spec::{
-    Algorithm, Encoding, IdSource, Scheme, SecretFormat, Spec, Syntax, Timestamp, TimestampSource, Unit,
+    Algorithm, Encoding, IdSource, RetriedByContent, Scheme, SecretFormat, Spec, Syntax, Timestamp,
+    TimestampSource, Unit,
 };
 
 /// HMAC-SHA256 over the body, bare lower-case hex, the secret's bytes as the key: what most
@@ -24,6 +25,7 @@ const HMAC_BODY: Spec = Spec {
     secret: SecretFormat::Text,
     delivery_id: None,
     type_header: None,
+    retried_by_content: None,
 };
 
 /// A timestamp header in Unix seconds, 5 minutes either side.
@@ -97,6 +99,8 @@ providers! {
             required: false,
         }),
         delivery_id: Some(IdSource::Body("id")),
+        // A new envelope id and `created` on every retry; the object stays the same.
+        retried_by_content: Some(RetriedByContent { event_type: "alert.error", field: "object" }),
         ..HMAC_BODY
     };
     /// Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64>`

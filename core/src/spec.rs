@@ -163,6 +163,18 @@ pub struct Spec {
     /// The header that names the event type, if any. It is not signed, so it never maps to a
     /// Trigger.dev [`EventKind`](crate::EventKind).
     pub type_header: Option<&'static str>,
+    /// Events of a type whose id changes on every retry: their key is the hash of a field that
+    /// does not (Trigger.dev's `alert.error` and its `object`).
+    pub retried_by_content: Option<RetriedByContent>,
+}
+
+/// A type of event whose id changes on every retry, and the top-level field that does not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RetriedByContent {
+    /// The body's `type`.
+    pub event_type: &'static str,
+    /// The field whose value, exactly as sent, is hashed into the key.
+    pub field: &'static str,
 }
 
 /// One part of the signed content.

@@ -137,6 +137,9 @@ fn square_published_example() {
         let elsewhere = verifier.clone().with_url("https://example.com/other").unwrap();
         assert_eq!(elsewhere.verify(&headers, body, 0).unwrap_err(), Error::InvalidSignature);
         // And the key is refused as too short without the opt-out.
-        assert_eq!(Verifier::new(Scheme::SQUARE, &[s(&v["signature_key"])]).unwrap_err(), Error::InvalidSecret);
+        assert_eq!(
+            Verifier::new(Scheme::SQUARE, &[s(&v["signature_key"])]).unwrap_err(),
+            Error::InvalidSecret
+        );
     }
 }
