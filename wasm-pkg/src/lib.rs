@@ -254,6 +254,16 @@ pub fn allocations() -> f64 {
     GLOBAL.stats().allocations as f64 + GLOBAL.stats().reallocations as f64
 }
 
+/// Bytes held on the wasm heap now (the test build only): for the test that custom schemes
+/// are read once, not leaked per call.
+#[cfg(feature = "count-allocations")]
+#[wasm_bindgen(js_name = liveBytes)]
+#[must_use]
+pub fn live_bytes() -> f64 {
+    let stats = GLOBAL.stats();
+    stats.bytes_allocated as f64 - stats.bytes_deallocated as f64 + stats.bytes_reallocated as f64
+}
+
 /// A verifier for one scheme and its secrets: built once, used for every request.
 #[wasm_bindgen]
 pub struct Verifier {
