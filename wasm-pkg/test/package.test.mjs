@@ -61,6 +61,13 @@ test("index.d.ts's Scheme union lists exactly the core's schemes, in its order",
   assert.ok(SCHEMES.length >= 31 && SCHEMES[0] === "trigger");
 });
 
+test("the README's provider list is the core's", () => {
+  const readme = fs.readFileSync(path.join(here, "node_modules/hookguard/README.md"), "utf8");
+  const list = /<!-- schemes -->([\s\S]*?)<!-- \/schemes -->/.exec(readme);
+  assert.ok(list, "no <!-- schemes --> list in the README");
+  assert.deepEqual([...list[1].matchAll(/`([^`]*)`/g)].map((m) => m[1]), [...SCHEMES]);
+});
+
 test("every scheme: sign, verify, and the result's shape, as the core describes the scheme", () => {
   for (const scheme of signable) {
     const d = described[scheme];
