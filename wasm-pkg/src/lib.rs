@@ -70,7 +70,8 @@ fn error_object(code: &str, status: u16) -> JsValue {
 /// `{ code: "invalid_scheme", status: 500, field, message }` for a description that cannot work.
 fn invalid_scheme(error: SpecError) -> JsValue {
     let object = error_object("invalid_scheme", 500);
-    let message = format!("invalid_scheme: {error}");
+    // Not `format!`: core::fmt's machinery costs the .wasm kilobytes.
+    let message = ["invalid_scheme: invalid scheme field `", error.field, "`: ", error.reason].concat();
     let _ = Reflect::set(&object, &"field".into(), &error.field.into());
     let _ = Reflect::set(&object, &"message".into(), &message.into());
     object
