@@ -2,18 +2,20 @@
 // workerd.mjs, edge-light.mjs, browser.mjs) initialises the wasm module its own way, then
 // hands its exports to `attach`; everything below is synchronous and uses no runtime
 // globals beyond TextEncoder, TextDecoder and crypto.getRandomValues.
-import { Verifier as NativeVerifier, macKeys, runToken as nativeRunToken, sign as nativeSign } from "./hookguard_wasm.js";
+import { Verifier as NativeVerifier, describeScheme as nativeDescribe, runToken as nativeRunToken } from "./hookguard_wasm.js";
 
-/** Every scheme, in the core's order (set when the module is attached). */
+/** Every built-in scheme's name, in the core's order (set when the module is attached). */
 export let SCHEMES = Object.freeze([]);
 
 /** Thrown for every refusal: `code` is hookguard's stable code, `status` the HTTP status. */
 export class WebhookError extends Error {
-  constructor(code, status) {
-    super(code);
+  constructor(code, status, message = code, field = undefined) {
+    super(message);
     this.name = "WebhookError";
     this.code = code;
     this.status = status;
+    // `invalid_scheme`: the custom scheme description's bad field.
+    if (field !== undefined) this.field = field;
   }
 }
 
@@ -28,12 +30,12 @@ const decoder = new TextDecoder();
 let wasm;
 let resultsAddress = 0;
 /**
- * The core's defaults (`toleranceSeconds`; `maxBody`, refused here before anything is copied
+ * The core's scheme names, its body limit (`maxBody`, refused here before anything is copied
  * into wasm memory) and the refusals made here (`errors.*`: `{ code, status }`).
  */
 let core;
 /**
- * Verifiers by scheme, tolerance and a SHA-256 of the secrets (never the secrets), least
+ * Verifiers by scheme, options and a SHA-256 of the secrets (never the secrets), least
  * recently used first: keyed HMAC states are built once.
  */
 const verifiers = new Map();
@@ -84,9 +86,25 @@ function macWith(keys) {
 
 function rethrow(error) {
   if (error && typeof error === "object" && typeof error.code === "string" && typeof error.status === "number") {
-    throw new WebhookError(error.code, error.status);
+    throw new WebhookError(error.code, error.status, error.message ?? error.code, error.field);
   }
   throw error;
+}
+
+/**
+ * A scheme option as the core takes it: a built-in scheme's name, or a custom scheme's `id`
+ * and the rest of its description as JSON text (`Spec::from_json` in the core).
+ */
+function schemeOf(scheme) {
+  if (typeof scheme === "string") return { name: scheme, description: undefined };
+  if (scheme === null || typeof scheme !== "object" || Array.isArray(scheme)) {
+    throw new WebhookError("unknown_scheme", 500, "unknown_scheme: a scheme is a name or a description object");
+  }
+  const { id, ...rest } = scheme;
+  if (typeof id !== "string") {
+    throw new WebhookError("invalid_scheme", 500, "invalid_scheme: invalid scheme field `id`: a custom scheme needs a string id", "id");
+  }
+  return { name: id, description: JSON.stringify(rest) };
 }
 
 function secretsOf(secret) {
@@ -97,35 +115,53 @@ function secretsOf(secret) {
   return secrets;
 }
 
-/** The cache key: scheme, tolerance and the SHA-256 of the secrets, hashed in wasm memory. */
-function cacheKey(scheme, tolerance, secrets) {
+/** The cache key: scheme, options and the SHA-256 of the secrets, hashed in wasm memory. */
+function cacheKey(settings, secrets) {
   // Unambiguous: ["a", "b"] and "a\u0000b" are different keys.
   const text = JSON.stringify(secrets);
   const start = wasm.input(text.length * 3);
   const { written } = encoder.encodeInto(text, memoryBytes().subarray(start, start + text.length * 3));
   const address = wasm.fingerprint(written);
-  return `${scheme} ${tolerance} ${String.fromCharCode(...memoryBytes().subarray(address, address + 32))}`;
+  return `${settings} ${String.fromCharCode(...memoryBytes().subarray(address, address + 32))}`;
 }
 
-/** The last lookup: a route that verifies with the same secrets each time hashes them once. */
-let last = { scheme: undefined, tolerance: undefined, secrets: [], entry: undefined };
+/**
+ * The last lookup: a route that verifies with the same (built-in) scheme, options and secrets
+ * each time hashes them once.
+ */
+let last = { scheme: undefined, options: {}, secrets: [], entry: undefined };
 
-function verifierFor(scheme, secret, toleranceSeconds) {
+/**
+ * The verifier for a scheme (a name or a custom description), its secrets and options
+ * (`toleranceSeconds`, `url`, `allowShortSecrets`), built once and cached.
+ */
+function verifierFor(scheme, secret, options = {}) {
+  const { toleranceSeconds, url, allowShortSecrets } = options;
   const secrets = secretsOf(secret);
-  const tolerance = toleranceSeconds ?? core.toleranceSeconds;
   const same = last.secrets.length === secrets.length && secrets.every((s, i) => s === last.secrets[i]);
-  if (same && last.scheme === scheme && last.tolerance === tolerance) return last.entry;
-  const key = cacheKey(scheme, tolerance, secrets);
+  const o = last.options;
+  // A description object may have changed since: only names are compared by identity.
+  if (same && typeof scheme === "string" && last.scheme === scheme && o.toleranceSeconds === toleranceSeconds && o.url === url && o.allowShortSecrets === allowShortSecrets) {
+    return last.entry;
+  }
+  const { name, description } = schemeOf(scheme);
+  // No tolerance: the scheme's own default (NaN tells the core so).
+  const tolerance = typeof toleranceSeconds === "number" ? toleranceSeconds : NaN;
+  const settings = JSON.stringify([name, description ?? null, String(tolerance), url ?? null, allowShortSecrets === true]);
+  const key = cacheKey(settings, secrets);
   let entry = verifiers.get(key);
   if (entry === undefined) {
     let native;
+    let keys;
     try {
-      native = new NativeVerifier(scheme, secrets, tolerance);
+      native = new NativeVerifier(name, description, secrets, tolerance, url == null ? undefined : String(url), allowShortSecrets === true);
+      // HMAC-SHA256 schemes only: the core computes SHA-1 MACs and Ed25519 itself.
+      keys = createHmac ? native.macKeys(secrets) : undefined;
     } catch (error) {
+      native?.free();
       rethrow(error);
     }
-    const mac = createHmac ? macWith(Array.from(macKeys(scheme, secrets))) : undefined;
-    entry = { native, names: Array.from(native.headerNames()), mac };
+    entry = { native, name, names: Array.from(native.headerNames()), mac: keys ? macWith(Array.from(keys)) : undefined };
     if (verifiers.size >= MAX_VERIFIERS) {
       const [oldest, old] = verifiers.entries().next().value;
       old.native.free();
@@ -135,7 +171,7 @@ function verifierFor(scheme, secret, toleranceSeconds) {
     verifiers.delete(key);
   }
   verifiers.set(key, entry);
-  last = { scheme, tolerance, secrets: [...secrets], entry };
+  last = { scheme, options: { toleranceSeconds, url, allowShortSecrets }, secrets: [...secrets], entry };
   return entry;
 }
 
@@ -198,11 +234,11 @@ function text(memory, address, length) {
 
 /**
  * Verifies a webhook synchronously, then parses it.
- * @returns {{ scheme, type, id, idempotencyKey, timestamp?, deliveryId?, data }}
+ * @returns {{ scheme, type, id, idempotencyKey, replayKey?, timestamp?, deliveryId?, data }}
  * @throws {WebhookError}
  */
-export function verify({ scheme, headers, body, secret, toleranceSeconds, now }) {
-  const { native, names, mac } = verifierFor(scheme, secret, toleranceSeconds);
+export function verify({ scheme, headers, body, secret, toleranceSeconds, url, allowShortSecrets, now }) {
+  const { native, name, names, mac } = verifierFor(scheme, secret, { toleranceSeconds, url, allowShortSecrets });
   const { lengths, bodyStart, bodyLength } = load(names, headers, typeof body === "string" ? body : bytesOf(body));
   const [h0, h1, h2, h3, h4] = lengths;
   const seconds = now ?? Math.floor(Date.now() / 1000);
@@ -212,15 +248,17 @@ export function verify({ scheme, headers, body, secret, toleranceSeconds, now })
     rethrow(error);
   }
   const memory = memoryBytes();
-  const r = new Uint32Array(memory.buffer, resultsAddress, 11);
+  const r = new Uint32Array(memory.buffer, resultsAddress, 13);
   const result = {
-    scheme,
+    scheme: name,
     type: text(memory, r[0], r[1]),
     id: text(memory, r[2], r[3]),
     idempotencyKey: text(memory, r[4], r[5]),
   };
   const deliveryId = text(memory, r[6], r[7]);
   if (deliveryId !== undefined) result.deliveryId = deliveryId;
+  const replayKey = text(memory, r[11], r[12]);
+  if (replayKey !== undefined) result.replayKey = replayKey;
   if (r[8] === 1) result.timestamp = r[9] + r[10] * 2 ** 32;
   // The core has checked that the bytes are one JSON object; the runtime's parser builds it
   // from the verified bytes, or from the string they were encoded from when that string is
@@ -246,22 +284,40 @@ function randomId() {
 }
 
 /**
- * The headers a provider would send with `body`, signed with `secret`: for tests and local
- * development. `id` defaults to a random message id, `timestamp` to now (Unix seconds).
+ * The headers a provider would send with `body`, signed with `secret` (the first, if several):
+ * for tests and local development. `id` defaults to a random message id, `timestamp` to now
+ * (Unix seconds); `url` for schemes that sign it (Square). Ed25519 schemes (Discord) cannot
+ * sign: their secret is a public key (`unsupported_algorithm`).
  * @returns {Record<string, string>}
  */
-export function sign({ scheme, secret, body, id, timestamp }) {
+export function sign({ scheme, secret, body, id, timestamp, url, allowShortSecrets }) {
   const [key] = secretsOf(secret);
   const bytes = bytesOf(body);
+  // Before the body is copied in: a new verifier's cache key is hashed in the same buffer.
+  const { native } = verifierFor(scheme, key, { url, allowShortSecrets });
   const start = wasm.input(bytes.length);
   new Uint8Array(wasm.memory.buffer).set(bytes, start);
   let pairs;
   try {
-    pairs = nativeSign(scheme, key, bytes.length, id ?? randomId(), timestamp ?? Math.floor(Date.now() / 1000));
+    pairs = native.sign(bytes.length, id ?? randomId(), timestamp ?? Math.floor(Date.now() / 1000));
   } catch (error) {
     rethrow(error);
   }
   return Object.fromEntries(pairs);
+}
+
+/**
+ * What a scheme signs and how, in the description format of custom schemes (with its `id`):
+ * a built-in scheme by name, or a custom description, checked. Passed back as `scheme` under
+ * another `id`, it verifies what the scheme verifies.
+ */
+export function describeScheme(scheme) {
+  const { name, description } = schemeOf(scheme);
+  try {
+    return nativeDescribe(name, description);
+  } catch (error) {
+    rethrow(error);
+  }
 }
 
 /**

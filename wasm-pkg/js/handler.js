@@ -19,11 +19,46 @@ function randomToken() {
 }
 
 /**
+ * Claims every key of a delivery (its idempotency key, and its replay key when it has one): a
+ * duplicate if any was done, in flight if any is in flight; the keys claimed here are released
+ * unless all were claimed. Returns the outcome and the keys it holds.
+ */
+async function claimAll(store, keys, token, leaseMs) {
+  const held = [];
+  let outcome = "claimed";
+  for (const key of keys) {
+    const claim = await store.claim(key, token, leaseMs);
+    if (claim === "claimed") held.push(key);
+    else if (claim === "duplicate") outcome = "duplicate";
+    else if (outcome === "claimed") outcome = claim;
+  }
+  if (outcome !== "claimed") {
+    await Promise.all(held.map((key) => store.release(key, token)));
+    return { outcome, held: [] };
+  }
+  return { outcome, held };
+}
+
+/**
  * A `Request` -> `Response` function that verifies, deduplicates and dispatches webhooks.
  * `on` maps an event type to its handler; `"*"` handles every other type. A handler may return
  * a `Response` to answer with; otherwise the answer is `{ received: true, duplicate: false, type }`.
+ *
+ * A delivery is deduplicated by its `idempotencyKey` and, where the verified result has one,
+ * its `replayKey` (a key over the signed content, for providers whose delivery id is not
+ * signed): a duplicate if either was seen.
  */
-export function webhookHandler({ scheme, secret, store, on, toleranceSeconds, leaseSeconds = DEFAULT_LEASE_SECONDS, onError = console.error }) {
+export function webhookHandler({
+  scheme,
+  secret,
+  store,
+  on,
+  toleranceSeconds,
+  url,
+  allowShortSecrets,
+  leaseSeconds = DEFAULT_LEASE_SECONDS,
+  onError = console.error,
+}) {
   if (!store || typeof store.claim !== "function") throw new TypeError("webhookHandler: `store` is required (memoryStore() or redisStore(client))");
   // Unset environment variables (a rotation's previous secret) are left out.
   const secrets = Array.isArray(secret) ? secret.filter((s) => s != null) : secret;
@@ -31,28 +66,28 @@ export function webhookHandler({ scheme, secret, store, on, toleranceSeconds, le
     let event;
     try {
       const body = new Uint8Array(await request.arrayBuffer());
-      event = verify({ scheme, headers: request.headers, body, secret: secrets, toleranceSeconds });
+      event = verify({ scheme, headers: request.headers, body, secret: secrets, toleranceSeconds, url, allowShortSecrets });
     } catch (error) {
       if (error instanceof WebhookError) return refusal(error.code, error.status);
       throw error;
     }
-    const key = event.idempotencyKey;
+    const keys = event.replayKey === undefined ? [event.idempotencyKey] : [event.idempotencyKey, event.replayKey];
     const token = randomToken();
-    const claim = await store.claim(key, token, leaseSeconds * 1000);
-    if (claim === "duplicate") return Response.json({ received: true, duplicate: true });
+    const { outcome, held } = await claimAll(store, keys, token, leaseSeconds * 1000);
+    if (outcome === "duplicate") return Response.json({ received: true, duplicate: true });
     // Another attempt is running it now: answer an error so the provider retries later.
-    if (claim !== "claimed") return refusal("in_flight", 409);
+    if (outcome !== "claimed") return refusal("in_flight", 409);
     const type = event.type ?? "";
     const handler = Object.hasOwn(on ?? {}, type) ? on[type] : on?.["*"];
     let answer;
     try {
       answer = await handler?.(event, request);
     } catch (error) {
-      await store.release(key, token);
+      await Promise.all(held.map((key) => store.release(key, token)));
       onError(error, event);
       return refusal("handler_failed", 500);
     }
-    await store.complete(key, token);
+    await Promise.all(held.map((key) => store.complete(key, token)));
     return answer instanceof Response ? answer : Response.json({ received: true, duplicate: false, type: event.type });
   };
 }

@@ -1,8 +1,87 @@
-/** A webhook scheme hookguard verifies. */
-export type Scheme = "trigger" | "standard" | "svix" | "stripe" | "github" | "slack" | "shopify";
+/**
+ * A provider hookguard knows: the core's table, in its order (the package's test fails if
+ * this union and the core's list `SCHEMES` disagree).
+ */
+export type Scheme =
+  | "trigger"
+  | "standard"
+  | "svix"
+  | "clerk"
+  | "resend"
+  | "openai"
+  | "replicate"
+  | "stripe"
+  | "github"
+  | "slack"
+  | "shopify"
+  | "square"
+  | "discord"
+  | "zoom"
+  | "calendly"
+  | "cal-com"
+  | "sentry"
+  | "pagerduty"
+  | "vercel"
+  | "linear"
+  | "notion"
+  | "typeform"
+  | "docusign"
+  | "jira"
+  | "intercom"
+  | "zendesk"
+  | "attio"
+  | "workos"
+  | "elevenlabs"
+  | "vapi"
+  | "retell";
 
-/** Every scheme, in a fixed order. */
+/** Every built-in scheme, in the core's order (read from the core). */
 export declare const SCHEMES: readonly Scheme[];
+
+/**
+ * A provider hookguard does not know, described as data: the JSON format of the core's
+ * `Spec::from_json`, with its `id`. Unknown fields are refused; a description that cannot work
+ * throws `WebhookError` `invalid_scheme` naming the bad `field`. Each distinct description is
+ * read once per process and kept (at most 64).
+ */
+export interface CustomScheme {
+  /** 1 to 24 of a-z, 0-9 and `-`; not a built-in scheme's name. The idempotency keys' prefix. */
+  id: string;
+  /** A shared idempotency key prefix (as Standard Webhooks and Svix share `standard`). */
+  family?: string;
+  algorithm: "hmac-sha256" | "hmac-sha1" | "ed25519";
+  encoding: "hex" | "base64";
+  /** The signature header, lower case. */
+  header: string;
+  /** A second name for it, read when the first is absent. */
+  header_alias?: string;
+  /** At most one of `prefix` (`sha256=<tag>`), `items` (`t=..,v1=<tag>`: the tag item's name) and `versioned` (`v1,<tag> ...`); none: the whole value is the tag. */
+  prefix?: string;
+  items?: string;
+  versioned?: string;
+  /** The signed content: `{body}` once, and any of `{timestamp}`, `{id}` (a signed delivery id header), `{url}`. */
+  content: string;
+  /** One of `header`, `item` (of the items syntax) or `body` (a top-level field of the signed JSON). */
+  timestamp?: {
+    header?: string;
+    item?: string;
+    body?: string;
+    unit: "s" | "ms" | "rfc3339";
+    /** Seconds either side of now. Default 300. */
+    tolerance?: number;
+    /** Default true; only a body field may be optional. */
+    required?: boolean;
+  };
+  /** `text`: the secret's bytes; `whsec`: `whsec_<base64>`; `hex-public-key`: Ed25519's public key. */
+  secret: "text" | "whsec" | "hex-public-key";
+  /** A header (with `signed: true` when the content has `{id}`) or a top-level body field. */
+  delivery_id?: { header: string; signed?: boolean } | { body: string };
+  /** The header that names the event type. */
+  type_header?: string;
+}
+
+/** What a scheme signs and how: `describeScheme("github")`, in the format of a custom scheme. */
+export declare function describeScheme(scheme: Scheme | CustomScheme): CustomScheme;
 
 /** Header values from a `Headers` or a plain object (any case; array values are joined). */
 export type HeaderSource =
@@ -13,24 +92,42 @@ export type HeaderSource =
 export type Body = Uint8Array | ArrayBuffer | ArrayBufferView | string;
 
 export interface VerifyOptions {
-  scheme: Scheme;
+  scheme: Scheme | CustomScheme;
   headers: HeaderSource;
   body: Body;
-  /** The secret, or several during a rotation (the first signs). */
+  /** The secret, or several during a rotation (the first signs). At least 16 bytes, unless `allowShortSecrets`. */
   secret: string | readonly string[];
-  /** How far a signed timestamp may be from `now`, past or future. Default 300. */
+  /**
+   * How far a signed timestamp may be from `now`, past or future, in seconds. Default: the
+   * scheme's own (300 for most; Trigger.dev's `created` 3600; Linear 60). `Infinity`: no check.
+   */
   toleranceSeconds?: number;
+  /** The URL the provider was given, exactly as registered, for schemes that sign it (Square). */
+  url?: string;
+  /** Accept secrets shorter than 16 bytes: only for legacy secrets a provider issued and you cannot replace. */
+  allowShortSecrets?: boolean;
   /** Unix seconds. Default: the clock. */
   now?: number;
 }
 
 /** What every verified webhook carries besides its type and payload. */
 export interface WebhookBase {
-  scheme: Scheme;
+  /** The scheme's name (a custom scheme's `id`). */
+  scheme: Scheme | (string & {});
   /** The event id: the payload's `id` (Slack: `event_id`). */
   id: string | undefined;
-  /** The key to deduplicate this delivery by: `{scheme}:{id}` or `{scheme}:sha256:{hex}`. */
+  /**
+   * The key to deduplicate this delivery by: `{prefix}:{id}`, `{prefix}:sha256-id:{hex}` (a long
+   * or unusual id) or `{prefix}:sha256-body:{hex}` (the signed content); the prefix is the
+   * scheme's (`standard` for Standard Webhooks, Svix and their senders).
+   */
   idempotencyKey: string;
+  /**
+   * A second key, over the signed content, when `idempotencyKey` comes from a delivery id the
+   * signature does not cover (GitHub, Shopify, Sentry, Linear, Jira, Zendesk): a captured
+   * delivery re-sent under a new id has the same `replayKey`. A duplicate if either was seen.
+   */
+  replayKey?: string;
   /** The signed timestamp, for schemes that sign one (Unix seconds). */
   timestamp?: number;
   /** The provider's delivery id header, where it sends one. */
@@ -49,6 +146,8 @@ export declare class WebhookError extends Error {
   readonly name: "WebhookError";
   readonly code: string;
   readonly status: number;
+  /** `invalid_scheme`: the custom scheme description's bad field (`content`, `timestamp.unit`, ...). */
+  readonly field?: string;
 }
 
 /** Verifies synchronously, then parses. Throws `WebhookError`. Trigger.dev events are typed. */
@@ -72,16 +171,23 @@ export declare function constructEvent<T = unknown>(
 ): Promise<VerifiedWebhook<T>>;
 
 export interface SignOptions {
-  scheme: Scheme;
-  secret: string;
+  scheme: Scheme | CustomScheme;
+  secret: string | readonly string[];
   body: Body;
   /** Message id (Standard Webhooks, Svix; GitHub and Shopify delivery header). Default: random. */
   id?: string;
   /** Unix seconds. Default: now. */
   timestamp?: number;
+  /** The URL the provider was given, for schemes that sign it (Square). */
+  url?: string;
+  /** Accept a secret shorter than 16 bytes (legacy secrets only). */
+  allowShortSecrets?: boolean;
 }
 
-/** The headers a provider would send with `body`: for tests and local development. */
+/**
+ * The headers a provider would send with `body`: for tests and local development. Ed25519
+ * schemes (Discord) cannot sign (the secret is a public key): `unsupported_algorithm`.
+ */
 export declare function sign(options: SignOptions): Record<string, string>;
 
 // ---------------------------------------------------------------------------------------------
@@ -305,13 +411,18 @@ export type TriggerHandlers = {
 /** Handlers for another scheme's events, by the event's type; `"*"` takes every other type. */
 export type Handlers = Record<string, (event: VerifiedWebhook, request: Request) => HandlerResult | Promise<HandlerResult>>;
 
-export interface WebhookHandlerOptions<S extends Scheme> {
+export interface WebhookHandlerOptions<S extends Scheme | CustomScheme> {
   scheme: S;
   /** The secret, or several during a rotation; `undefined` entries (unset variables) are left out. */
   secret: string | readonly (string | undefined)[];
   store: DedupeStore;
   on: S extends "trigger" ? TriggerHandlers : Handlers;
+  /** As `verify`'s: the scheme's default when left out. */
   toleranceSeconds?: number;
+  /** As `verify`'s: the URL the provider was given (Square). */
+  url?: string;
+  /** As `verify`'s: accept secrets under 16 bytes (legacy secrets only). */
+  allowShortSecrets?: boolean;
   /** How long a claim stays in flight before another attempt may take it. Default 60. */
   leaseSeconds?: number;
   /** Told when a handler throws (the answer is 500 `handler_failed`). Default `console.error`. */
@@ -322,8 +433,9 @@ export interface WebhookHandlerOptions<S extends Scheme> {
  * A `Request` -> `Response` route: refusals answer their status and `{"error": code}`, a
  * duplicate answers 200 without a handler, an attempt already in flight answers 409
  * `in_flight`, a handler that throws answers 500 `handler_failed` and releases the claim.
+ * A delivery with a `replayKey` claims both keys: a duplicate if either was seen.
  */
-export declare function webhookHandler<S extends Scheme>(options: WebhookHandlerOptions<S>): (request: Request) => Promise<Response>;
+export declare function webhookHandler<S extends Scheme | CustomScheme>(options: WebhookHandlerOptions<S>): (request: Request) => Promise<Response>;
 
 /** A run's status as the edge worker's live route pushes it (`status: null`: no event yet). */
 export interface LiveRunStatus {

@@ -36,7 +36,7 @@ test("refusals answer the error's status and code, and run nothing", async () =>
   const tampered = new Request("http://localhost/", { method: "POST", body: `${text} `, headers: sign({ scheme: "trigger", secret: SECRET, body: text }) });
   assert.deepEqual(await answer(await handle(tampered)), [401, { error: "invalid_signature" }]);
   assert.deepEqual(await answer(await handle(new Request("http://localhost/", { method: "POST", body: text }))), [401, { error: "missing_signature" }]);
-  assert.deepEqual(await answer(await handle(request(text, "other-secret"))), [401, { error: "invalid_signature" }]);
+  assert.deepEqual(await answer(await handle(request(text, "other-secret-0123456789"))), [401, { error: "invalid_signature" }]);
   const unconfigured = webhookHandler({ scheme: "trigger", secret: [undefined], store: memoryStore(), on });
   assert.deepEqual(await answer(await unconfigured(request(text))), [500, { error: "invalid_secret" }]);
   assert.deepEqual(calls, []);
@@ -93,4 +93,72 @@ test("memoryStore is bounded, forgets the oldest first, and forgets after ttlSec
   assert.equal(await store.claim("lease", "u", 20), "in_flight");
   await sleep(40);
   assert.equal(await store.claim("lease", "u", 20), "claimed");
+});
+
+/** A GitHub delivery of `text` under the delivery id `delivery`. */
+const github = (text, delivery, secret = SECRET) =>
+  new Request("http://localhost/api/webhooks/github", {
+    method: "POST",
+    body: text,
+    headers: { ...sign({ scheme: "github", secret, body: text, id: delivery }), "x-github-event": "push" },
+  });
+
+test("a GitHub delivery re-sent under a new X-GitHub-Delivery id is a duplicate (its replayKey was seen)", async () => {
+  const runs = [];
+  const store = memoryStore();
+  const handle = webhookHandler({ scheme: "github", secret: SECRET, store, on: { "*": (event) => runs.push([event.deliveryId, event.idempotencyKey, event.replayKey]) } });
+  const text = JSON.stringify({ ref: "refs/heads/main", after: `sha-${++serial}` });
+  assert.deepEqual(await answer(await handle(github(text, "delivery-1"))), [200, { received: true, duplicate: false, type: "push" }]);
+  // The same signed content under another id: the first key is new, the replay key is not.
+  assert.deepEqual(await answer(await handle(github(text, "delivery-2"))), [200, { received: true, duplicate: true }]);
+  // The same id with other content is a duplicate too (the id was seen).
+  const other = JSON.stringify({ ref: "refs/heads/main", after: `sha-${++serial}` });
+  assert.deepEqual(await answer(await handle(github(other, "delivery-1"))), [200, { received: true, duplicate: true }]);
+  assert.equal(runs.length, 1);
+  const [[delivery, key, replayKey]] = runs;
+  assert.deepEqual([delivery, key], ["delivery-1", "github:delivery-1"]);
+  assert.match(replayKey, /^github:sha256-body:[0-9a-f]{64}$/);
+  // Both keys were completed; the new id claimed by the duplicate was released, not kept.
+  assert.equal(await store.claim(key, "probe", 1000), "duplicate");
+  assert.equal(await store.claim(replayKey, "probe", 1000), "duplicate");
+  assert.equal(await store.claim("github:delivery-2", "probe", 1000), "claimed");
+});
+
+test("a handler that throws releases both keys: a re-send under a new id runs it again", async () => {
+  let attempts = 0;
+  const handle = webhookHandler({
+    scheme: "github",
+    secret: SECRET,
+    store: memoryStore(),
+    on: { "*": () => { if (++attempts === 1) throw new Error("first attempt fails"); } },
+    onError: () => {},
+  });
+  const text = JSON.stringify({ ref: "refs/heads/dev", after: `sha-${++serial}` });
+  assert.deepEqual(await answer(await handle(github(text, "retry-1"))), [500, { error: "handler_failed" }]);
+  assert.equal((await handle(github(text, "retry-2"))).status, 200);
+  assert.deepEqual(await answer(await handle(github(text, "retry-3"))), [200, { received: true, duplicate: true }]);
+  assert.equal(attempts, 2);
+});
+
+test("while the first copy runs, a copy under a new id is in flight (409)", async () => {
+  let runs = 0;
+  const handle = webhookHandler({ scheme: "github", secret: SECRET, store: memoryStore(), on: { "*": async () => { runs++; await sleep(50); } } });
+  const text = JSON.stringify({ ref: "refs/heads/race", after: `sha-${++serial}` });
+  const answers = await Promise.all([handle(github(text, "race-1")), handle(github(text, "race-2"))].map(async (r) => answer(await r)));
+  assert.deepEqual(answers.map(([status]) => status).sort(), [200, 409]);
+  assert.equal(runs, 1);
+});
+
+test("webhookHandler takes custom schemes, url and the scheme's tolerance", async () => {
+  const acme = { id: "acme-hooks", algorithm: "hmac-sha256", encoding: "base64", header: "x-acme-sig", content: "{url}{body}", secret: "text", delivery_id: { body: "id" } };
+  const url = "https://example.com/api/webhooks/acme";
+  const runs = [];
+  const handle = webhookHandler({ scheme: acme, url, secret: SECRET, store: memoryStore(), on: { "*": (event) => runs.push(event.idempotencyKey) } });
+  const text = JSON.stringify({ id: "acme_1", type: "thing.done" });
+  const post = (headers) => handle(new Request(url, { method: "POST", body: text, headers }));
+  assert.deepEqual(await answer(await post(sign({ scheme: acme, secret: SECRET, body: text, url }))), [200, { received: true, duplicate: false, type: "thing.done" }]);
+  assert.deepEqual(await answer(await post(sign({ scheme: acme, secret: SECRET, body: text, url: `${url}x` }))), [401, { error: "invalid_signature" }]);
+  assert.deepEqual(runs, ["acme-hooks:acme_1"]);
+  const broken = webhookHandler({ scheme: { ...acme, content: "{body}{body}" }, url, secret: SECRET, store: memoryStore(), on: {} });
+  assert.deepEqual(await answer(await broken(new Request(url, { method: "POST", body: text }))), [500, { error: "invalid_scheme" }]);
 });

@@ -8,13 +8,16 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { sign } from "hookguard";
+import { fresh } from "./fresh.mjs";
 import { freePort } from "./ports.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const app = path.resolve(here, "../examples/nextjs");
 const samples = path.resolve(here, "../../core/samples/trigger");
-const SECRET = "tr_next_current";
-const PREVIOUS = "tr_next_previous";
+const SECRET = "tr_next_current_0123";
+const PREVIOUS = "tr_next_previous_0123";
+// The samples as posted: `created` now (Trigger.dev events older than an hour are refused).
+const posted = new Map(fs.readdirSync(samples).map((file) => [file, fresh(fs.readFileSync(path.join(samples, file)))]));
 let server;
 let base;
 
@@ -50,8 +53,7 @@ for (const [route, runtime] of [
   ["trigger-edge", "edge"],
 ]) {
   test(`${runtime} route: signed, tampered and duplicate requests`, async () => {
-    for (const file of fs.readdirSync(samples)) {
-      const body = fs.readFileSync(path.join(samples, file));
+    for (const [file, body] of posted) {
       const headers = sign({ scheme: "trigger", secret: SECRET, body });
       const first = await post(route, body, headers);
       assert.equal(first.status, 200, `${file}: ${JSON.stringify(first.json)}`);
@@ -68,7 +70,7 @@ for (const [route, runtime] of [
     const unsigned = await post(route, "{}", {});
     assert.deepEqual([unsigned.status, unsigned.json], [401, { error: "missing_signature" }]);
     const wrong = '{"id":"evt_wrong"}';
-    const forged = await post(route, wrong, sign({ scheme: "trigger", secret: "not-the-secret", body: wrong }));
+    const forged = await post(route, wrong, sign({ scheme: "trigger", secret: "not-the-secret-0123456789", body: wrong }));
     assert.deepEqual([forged.status, forged.json], [401, { error: "invalid_signature" }]);
   });
 }
@@ -104,7 +106,7 @@ test("the example's README shows its routes and the live page in full, as they a
 });
 
 test("the four stub handlers were given each delivery once, on both runtimes", async () => {
-  const sample = (name) => JSON.parse(fs.readFileSync(path.join(samples, `${name}.json`), "utf8"));
+  const sample = (name) => JSON.parse(posted.get(`${name}.json`).toString("utf8"));
   const failed = sample("alert.run.failed");
   const deployed = sample("alert.deployment.success");
   const completed = sample("run.completed");

@@ -13,7 +13,7 @@ import { redisStore, sign, webhookHandler } from "hookguard";
 import { freePort } from "./ports.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const SECRET = "tr_redis_secret";
+const SECRET = "tr_redis_secret_0123";
 let server;
 let port;
 const clients = {};
@@ -84,6 +84,36 @@ test("both clients share one store: what one completes, the other sees as a dupl
   assert.equal((await handlers[0](request(text))).status, 200);
   assert.deepEqual(await answer(await handlers[1](request(text))), [200, { received: true, duplicate: true }]);
   assert.deepEqual(runs, ["node-redis"]);
+});
+
+test("a GitHub delivery re-sent under a new id is a duplicate in Redis too (both keys claimed, released on failure)", async () => {
+  for (const [name, client] of Object.entries(clients)) {
+    let attempts = 0;
+    const store = redisStore(client);
+    const handle = webhookHandler({
+      scheme: "github",
+      secret: SECRET,
+      store,
+      on: { "*": () => { if (++attempts === 1) throw new Error("first attempt fails"); } },
+      onError: () => {},
+    });
+    const text = JSON.stringify({ ref: "refs/heads/main", after: `redis-${process.pid}-${++serial}` });
+    const github = (delivery) =>
+      new Request("http://localhost/", { method: "POST", body: text, headers: { ...sign({ scheme: "github", secret: SECRET, body: text, id: delivery }), "x-github-event": "push" } });
+    const id = `${name}-${process.pid}-${serial}`;
+    assert.deepEqual(await answer(await handle(github(`${id}-a`))), [500, { error: "handler_failed" }], name);
+    // Released: both keys are free again.
+    assert.equal(await clients.ioredis.exists(`hookguard:github:${id}-a`), 0);
+    assert.deepEqual(await answer(await handle(github(`${id}-b`))), [200, { received: true, duplicate: false, type: "push" }], name);
+    assert.deepEqual(await answer(await handle(github(`${id}-c`))), [200, { received: true, duplicate: true }], name);
+    assert.deepEqual(await answer(await handle(github(`${id}-b`))), [200, { received: true, duplicate: true }], name);
+    assert.equal(attempts, 2, name);
+    const replayKeys = await clients.ioredis.keys("hookguard:github:sha256-body:*");
+    assert.ok(replayKeys.length >= 1, name);
+    assert.equal(await clients.ioredis.get(`hookguard:github:${id}-b`), "done");
+    // The id the duplicate claimed was released.
+    assert.equal(await clients.ioredis.exists(`hookguard:github:${id}-c`), 0);
+  }
 });
 
 test("two Node processes racing on one key: exactly one handler runs", async () => {

@@ -9,6 +9,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
 import { sign } from "hookguard";
+import { fresh } from "./fresh.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "../..");
@@ -33,7 +34,7 @@ before(async () => {
     modulesRoot: out,
     modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
     compatibilityDate: "2026-07-01",
-    bindings: { TRIGGER_WEBHOOK_SECRET: "tr_secret" },
+    bindings: { TRIGGER_WEBHOOK_SECRET: "tr_secret_0123456789" },
     cf: false,
   });
   await mf.ready;
@@ -45,8 +46,8 @@ after(async () => {
 });
 
 test("a plain JS Worker verifies with the package inside workerd", async () => {
-  const body = fs.readFileSync(path.join(root, "core/samples/trigger/alert.run.failed.json"));
-  const headers = sign({ scheme: "trigger", secret: "tr_secret", body });
+  const body = fresh(fs.readFileSync(path.join(root, "core/samples/trigger/alert.run.failed.json")));
+  const headers = sign({ scheme: "trigger", secret: "tr_secret_0123456789", body });
   const ok = await mf.dispatchFetch("http://localhost/", { method: "POST", body, headers });
   assert.equal(ok.status, 200);
   assert.deepEqual(await ok.json(), { received: true, type: "alert.run.failed", idempotencyKey: "trigger:evt_01jq8m6xk2c3v4b5n6m7p8q9r0" });
@@ -57,8 +58,8 @@ test("a plain JS Worker verifies with the package inside workerd", async () => {
 });
 
 test("webhookHandler in a Worker: handled, duplicate, refused", async () => {
-  const body = fs.readFileSync(path.join(root, "core/samples/trigger/alert.deployment.failed.json"));
-  const headers = sign({ scheme: "trigger", secret: "tr_secret", body });
+  const body = fresh(fs.readFileSync(path.join(root, "core/samples/trigger/alert.deployment.failed.json")));
+  const headers = sign({ scheme: "trigger", secret: "tr_secret_0123456789", body });
   const post = async (b, h) => {
     const res = await mf.dispatchFetch("http://localhost/handler", { method: "POST", body: b, headers: h });
     return [res.status, await res.json()];

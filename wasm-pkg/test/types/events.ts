@@ -119,3 +119,21 @@ void sameAsSdk;
 // And the SDK has no alert type that hookguard lacks.
 const everyAlertTyped: Same<Exclude<AlertType, TriggerEvent["type"]>, never> = true;
 void everyAlertTyped;
+
+// Every provider of the core, custom schemes, the URL and the replay key.
+import { describeScheme, sign, type CustomScheme, type Scheme } from "hookguard";
+const providers: Scheme[] = ["discord", "vercel", "square", "cal-com", "retell"];
+void providers;
+// @ts-expect-error: not a provider
+const unknown: Scheme = "paypal";
+void unknown;
+const acme: CustomScheme = { id: "acme", algorithm: "hmac-sha256", encoding: "hex", header: "x-acme-signature", content: "{body}", secret: "text" };
+const square = verify({ scheme: "square", headers, body, secret: "s", url: "https://example.com/hook", toleranceSeconds: Infinity });
+const replay: string | undefined = square.replayKey;
+void replay;
+void verify({ scheme: acme, headers, body, secret: "s", allowShortSecrets: true }).idempotencyKey;
+void sign({ scheme: { ...describeScheme("github"), id: "my-github" }, secret: "s", body });
+// @ts-expect-error: not an algorithm
+const md5: CustomScheme = { ...acme, algorithm: "hmac-md5" };
+void md5;
+webhookHandler({ scheme: acme, url: "https://example.com/hook", secret: "s", store: memoryStore(), on: { "*": (event) => void event.replayKey } });
