@@ -10,7 +10,7 @@
 //!
 //! The tag syntax is one of `prefix`, `items` (the tag item's name, as Stripe's `v1`) or
 //! `versioned` (as Standard Webhooks' `v1`), or none of them for a bare tag. Unknown fields are
-//! refused, so a misspelt one never goes unnoticed.
+//! refused by name, so a misspelt one never goes unnoticed.
 
 use serde::Deserialize;
 
@@ -57,6 +57,78 @@ struct IdDescription<'a> {
     signed: Option<bool>,
 }
 
+/// The fields a description may have, top level and inside `timestamp` and `delivery_id`.
+const FIELDS: [&str; 13] = [
+    "family",
+    "algorithm",
+    "encoding",
+    "header",
+    "header_alias",
+    "prefix",
+    "items",
+    "versioned",
+    "content",
+    "timestamp",
+    "secret",
+    "delivery_id",
+    "type_header",
+];
+const TIMESTAMP_FIELDS: [&str; 6] = ["header", "item", "body", "unit", "tolerance", "required"];
+const ID_FIELDS: [&str; 3] = ["header", "body", "signed"];
+
+/// The first field name of an object (and of its `timestamp` and `delivery_id` objects) that a
+/// description does not have: serde-json-core, without its messages, cannot say which.
+struct UnknownField(Option<&'static str>);
+
+impl<'de: 'static> Deserialize<'de> for UnknownField {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(Names(&FIELDS))
+    }
+}
+
+/// Finds the first key of a map that is not in its list.
+struct Names(&'static [&'static str]);
+
+impl<'de: 'static> serde::de::Visitor<'de> for Names {
+    type Value = UnknownField;
+
+    fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<UnknownField, A::Error> {
+        let mut unknown = None;
+        while let Some(key) = map.next_key::<&'static str>()? {
+            let nested = match key {
+                "timestamp" if self.0 == FIELDS => Some(&TIMESTAMP_FIELDS[..]),
+                "delivery_id" if self.0 == FIELDS => Some(&ID_FIELDS[..]),
+                _ => None,
+            };
+            let inner = match nested {
+                Some(names) => map.next_value_seed(Nested(names))?,
+                None => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                    None
+                }
+            };
+            let here = (!self.0.contains(&key)).then_some(key);
+            unknown = unknown.or(here).or(inner);
+        }
+        Ok(UnknownField(unknown))
+    }
+}
+
+/// A nested object's first unknown key (anything else, such as `null`, has none).
+struct Nested(&'static [&'static str]);
+
+impl<'de: 'static> serde::de::DeserializeSeed<'de> for Nested {
+    type Value = Option<&'static str>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(Names(self.0)).map(|found| found.0)
+    }
+}
+
 /// The value named `text` in `table`, or the error for `field`.
 fn pick<T: Copy>(
     table: &[(&str, T)],
@@ -83,11 +155,15 @@ impl Spec {
     /// program starts.
     ///
     /// # Errors
-    /// The bad field by name; `json` for text that is not such a description (not JSON, an
-    /// unknown field, a value of the wrong type, an escaped string).
+    /// The bad field by name (an unknown one too); `json` for text that is not such a
+    /// description (not JSON, a value of the wrong type, an escaped string).
     pub fn from_json(id: &'static str, text: &'static str) -> Result<Spec, SpecError> {
         let json =
-            SpecError { field: "json", reason: "not a scheme description (unknown field or wrong type?)" };
+            SpecError { field: "json", reason: "not a scheme description (a value of the wrong type?)" };
+        let unknown: UnknownField = typed::deserialize(text.as_bytes(), &mut []).map_err(|_| json)?;
+        if let Some(field) = unknown.0 {
+            return Err(SpecError { field, reason: "unknown field" });
+        }
         let d: Description<'static> = typed::deserialize(text.as_bytes(), &mut []).map_err(|_| json)?;
         let algorithm = pick(
             &[
@@ -203,8 +279,12 @@ mod tests {
             )
         };
         let cases = [
-            (r#","content":"{body}","algorithm2":1"#, "json"),
-            (r#","content":"{body}","tolerence":1"#, "json"),
+            (r#","content":"{body}","algorithm2":1"#, "algorithm2"),
+            (r#","content":["{body}"]"#, "json"),
+            (r#","content":"{body}","tolerence":1"#, "tolerence"),
+            (r#","content":"{body}","timestamp":{"header":"x-ts","unit":"s","tolerence":1}"#, "tolerence"),
+            (r#","content":"{body}","delivery_id":{"header":"x-id","sign":true}"#, "sign"),
+            (r#","content":"{body}","tolerance":"300""#, "tolerance"),
             (r#","content":"{payload}""#, "content"),
             (r#","content":"{timestamp}.{body}""#, "content"),
             (r#","content":"{body}","prefix":"a=","items":"v1""#, "syntax"),

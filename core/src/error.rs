@@ -56,9 +56,11 @@ pub enum Error {
     /// The scheme's algorithm is not in this build (cargo features `sha1`, `ed25519`), or it
     /// cannot sign (Ed25519 verifies with a public key).
     UnsupportedAlgorithm,
-    /// The scheme signs the URL the provider was given and the verifier has none (or one longer
-    /// than [`MAX_URL`](crate::MAX_URL)).
+    /// The scheme signs the URL the provider was given and the verifier has none.
     MissingUrl,
+    /// A URL given to [`Verifier::with_url`](crate::Verifier::with_url) is longer than
+    /// [`MAX_URL`](crate::MAX_URL).
+    UrlTooLong,
 }
 
 /// `Result` with [`Error`].
@@ -103,6 +105,7 @@ impl Error {
             Error::PayloadMismatch => ("payload_mismatch", 400),
             Error::UnsupportedAlgorithm => ("unsupported_algorithm", 500),
             Error::MissingUrl => ("missing_url", 500),
+            Error::UrlTooLong => ("url_too_long", 500),
         }
     }
 }

@@ -238,9 +238,9 @@ impl Verifier {
     /// notification URL): exactly as registered with the provider.
     ///
     /// # Errors
-    /// [`Error::MissingUrl`] if it is longer than [`MAX_URL`].
+    /// [`Error::UrlTooLong`] if it is longer than [`MAX_URL`].
     pub fn with_url(mut self, url: &str) -> Result<Self> {
-        self.url = heapless::Vec::from_slice(url.as_bytes()).map_err(|_| Error::MissingUrl)?;
+        self.url = heapless::Vec::from_slice(url.as_bytes()).map_err(|_| Error::UrlTooLong)?;
         Ok(self)
     }
 

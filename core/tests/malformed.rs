@@ -374,6 +374,7 @@ fn every_code_is_stable_and_has_a_status() {
         (PayloadMismatch, "payload_mismatch", 400),
         (UnsupportedAlgorithm, "unsupported_algorithm", 500),
         (MissingUrl, "missing_url", 500),
+        (UrlTooLong, "url_too_long", 500),
     ];
     for (error, code, status) in table {
         assert_eq!((error.code(), error.status(), error.to_string()), (code, status, code.to_string()));

@@ -372,7 +372,7 @@ fn square_signs_the_url_it_was_given() {
     assert_eq!(verify(&bare, &headers, BODY, NOW), Err(Error::MissingUrl));
     let other = bare.clone().with_url("https://example.com/hooks/other").unwrap();
     assert_eq!(verify(&other, &headers, BODY, NOW), Err(Error::InvalidSignature));
-    assert_eq!(bare.with_url(&"u".repeat(hookguard::MAX_URL + 1)).unwrap_err(), Error::MissingUrl);
+    assert_eq!(bare.with_url(&"u".repeat(hookguard::MAX_URL + 1)).unwrap_err(), Error::UrlTooLong);
 }
 
 #[test]

@@ -1208,7 +1208,7 @@ describe("providers as data", () => {
     }
     for (const [schemes, field] of [
       [{ acme: { ...acme, content: "{payload}" } }, "content"],
-      [{ acme: { ...acme, tolerence: 5 } }, "json"],
+      [{ acme: { ...acme, tolerence: 5 } }, "tolerence"],
       [{ github: acme }, "built-in"],
     ]) {
       const bad = start({ bindings: { ACME_WEBHOOK_SECRET: secret, CUSTOM_SCHEMES: JSON.stringify(schemes) } });

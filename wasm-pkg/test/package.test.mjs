@@ -208,8 +208,9 @@ test("custom schemes: a description that cannot work throws invalid_scheme namin
     [{ id: "Acme" }, "id"],
     [{ id: "github" }, "id"],
     [{ id: undefined }, "id"],
-    // Unknown fields are refused (the core cannot name them: `json`).
-    [{ tolerence: 300 }, "json"],
+    // Unknown fields are refused by name; a value of the wrong type is `json`.
+    [{ tolerence: 300 }, "tolerence"],
+    [{ timestamp: { header: "x-acme-ts", unit: "s", tolerence: 300 } }, "tolerence"],
     [{ content: 42 }, "json"],
   ]) {
     assert.throws(
