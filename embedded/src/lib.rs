@@ -8,12 +8,15 @@
 pub const SECRET: &str = "embedded-demo-secret";
 /// The header each example's signature is sent in.
 pub const HEADER: &str = "x-trigger-signature-hmacsha256";
+/// The device's clock (Unix seconds) when the samples arrive: the event sample's signed
+/// `created` (2026-11-20T14:03:11Z), which Trigger.dev's max age is measured against.
+pub const NOW: u64 = 1_795_183_391;
 
 /// Verify and parse a Trigger.dev `alert.run.failed` delivery.
 pub mod event {
     use hookguard::{Error, EventKind, Scheme, Verifier};
 
-    use crate::SECRET;
+    use crate::{NOW, SECRET};
 
     /// The request the firmware checks.
     pub const BODY: &[u8] = include_bytes!("../../core/samples/trigger/alert.run.failed.json");
@@ -29,7 +32,7 @@ pub mod event {
     /// the failed run it should be.
     pub fn run(headers: &[(&str, &str)]) -> Result<u64, Error> {
         let verifier = Verifier::new(Scheme::TRIGGER, &[SECRET])?;
-        let verified = verifier.verify(headers, BODY, 0)?;
+        let verified = verifier.verify(headers, BODY, NOW)?;
         let mut scratch = [0u8; SCRATCH_LEN];
         let event = verified.parse(&mut scratch)?;
         match (event.kind, event.run_number) {
@@ -44,7 +47,7 @@ pub mod command {
     use hookguard::{Error, Scheme, Verifier};
     use serde::Deserialize;
 
-    use crate::SECRET;
+    use crate::{NOW, SECRET};
 
     /// The request the firmware checks: a command with fields the device does not read (one
     /// of them escaped).
@@ -84,7 +87,7 @@ pub mod command {
     /// Any [`Error`] from verifying or deserializing.
     pub fn run<'a>(headers: &'a [(&'a str, &'a str)]) -> Result<Command<'a>, Error> {
         let verifier = Verifier::new(Scheme::TRIGGER, &[SECRET])?;
-        let verified = verifier.verify(headers, BODY, 0)?;
+        let verified = verifier.verify(headers, BODY, NOW)?;
         verified.deserialize(&mut [0u8; SCRATCH_LEN])
     }
 }
