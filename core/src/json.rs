@@ -94,13 +94,14 @@ impl<const N: usize> Found<N> {
 }
 
 /// The raw text of the top-level field `name` of a JSON object: a string's (still escaped)
-/// or a number's; `None` if absent or of another type. The whole body is checked as [`read`]
-/// does.
+/// or a number's; `None` if absent or of another type. The body is checked as [`read`] does,
+/// but only as far as the field's value (Trigger.dev's `created` comes near the start): a
+/// field given twice is refused when the event is parsed.
 ///
 /// # Errors
-/// As [`read`].
+/// As [`read`], for the part read.
 pub(crate) fn field<'a>(body: &'a [u8], name: &'static str) -> Result<Option<&'a [u8]>> {
-    let found = read(body, &Keys::new([Key { parent: None, name }]))?;
+    let found = scan(body, &Keys::new([Key { parent: None, name }]), true)?;
     Ok(found.raw(0, body).or_else(|| found.number(0, body).map(str::as_bytes)))
 }
 
@@ -112,6 +113,11 @@ pub(crate) fn field<'a>(body: &'a [u8], name: &'static str) -> Result<Option<&'a
 /// [`Error::InvalidJson`], [`Error::NotAnObject`], [`Error::TrailingCharacters`],
 /// [`Error::NestingTooDeep`], [`Error::DuplicateKey`].
 pub(crate) fn read<const N: usize>(body: &[u8], keys: &Keys<N>) -> Result<Found<N>> {
+    scan(body, keys, false)
+}
+
+/// [`read`], which with `until_found` returns as soon as every key's value has been read.
+fn scan<const N: usize>(body: &[u8], keys: &Keys<N>, until_found: bool) -> Result<Found<N>> {
     let mut r = Reader { body, pos: 0, longest_unescaped: 0 };
     let mut found = Found { spans: [None; N], longest_unescaped: 0 };
     let mut seen: u64 = 0;
@@ -170,6 +176,10 @@ pub(crate) fn read<const N: usize>(body: &[u8], keys: &Keys<N>) -> Result<Found<
             b'f' => r.literal(b"alse")?,
             b'n' => r.literal(b"ull")?,
             _ => return Err(Error::InvalidJson),
+        }
+        if until_found && found.spans.iter().all(Option::is_some) {
+            found.longest_unescaped = r.longest_unescaped;
+            return Ok(found);
         }
         // A value ended: close containers until one continues or the top level ends.
         loop {
@@ -665,6 +675,21 @@ mod tests {
             let body = std::format!(r#"{{"a":{bad}}}"#);
             assert_eq!(read(body.as_bytes(), &KEYS).err(), Some(Error::InvalidJson), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_field_is_read_only_as_far_as_its_value() {
+        assert_eq!(
+            field(br#"{"id":"e","created":"2026-01-01T00:00:00Z","rest":tru"#, "created"),
+            Ok(Some(&b"2026-01-01T00:00:00Z"[..]))
+        );
+        assert_eq!(
+            field(br#"{"webhookTimestamp":1767225600000}"#, "webhookTimestamp"),
+            Ok(Some(&b"1767225600000"[..]))
+        );
+        assert_eq!(field(br#"{"nested":{"created":"x"}}"#, "created"), Ok(None));
+        assert_eq!(field(br#"{"created":{"at":1}}"#, "created"), Ok(None));
+        assert_eq!(field(br#"{"a":tru,"created":"x"}"#, "created"), Err(Error::InvalidJson));
     }
 
     #[test]

@@ -263,6 +263,8 @@ fn cases() -> Vec<Case> {
             .body(r#"{"id":"evt_1","created":"2025-12-31T22:59:59.000Z","type":"alert.run.failed"}"#),
         case("trigger: created not RFC 3339", trigger, MalformedTimestamp)
             .body(r#"{"id":"evt_1","created":"yesterday","type":"alert.run.failed"}"#),
+        case("trigger: created twice (verify reads the first, parse refuses)", trigger, DuplicateKey)
+            .body(r#"{"id":"evt_1","created":"2026-01-01T00:00:00Z","created":"2020-01-01T00:00:00Z"}"#),
         case("trigger: created in Unix seconds", trigger, MalformedTimestamp)
             .body(format!("{{\"created\":{ts}}}")),
         // Verified bodies that are not a usable JSON object

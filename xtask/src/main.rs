@@ -26,7 +26,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   test-npm       only the npm package's tests (a part of `test`)
   build-npm      build the npm package into wasm-pkg/pkg and pack it into target/npm
   bench          every benchmark in one run; writes benches/RESULTS.md and the README's
-                 Performance section
+                 Performance section (`--quick`: a tiny budget, the report under target/)
   fuzz [SECONDS] run every fuzz target for SECONDS (default 60) from fuzz/corpus
   send           sign a Trigger.dev sample (or a file) and post it to the local worker;
                  `cargo xtask send --help` for options
@@ -42,7 +42,7 @@ fn main() -> ExitCode {
             npm_tests(&mut tally).map(|()| println!("{} passed, {} failed", tally.passed, tally.failed))
         }
         Some("build-worker") => worker::build(),
-        Some("bench") => bench::run_all(false).map(|_| ()),
+        Some("bench") => bench::run_all(args.get(1).is_some_and(|a| a == "--quick")).map(|_| ()),
         Some("fuzz") => fuzz::command(args.get(1..).unwrap_or_default()),
         Some("build-npm") => npm::build().map(|tarball| println!("{}", tarball.display())),
         Some("send") => worker::send(args.get(1..).unwrap_or_default()),
