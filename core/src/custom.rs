@@ -165,32 +165,10 @@ impl Spec {
             return Err(SpecError { field, reason: "unknown field" });
         }
         let d: Description<'static> = typed::deserialize(text.as_bytes(), &mut []).map_err(|_| json)?;
-        let algorithm = pick(
-            &[
-                ("hmac-sha256", Algorithm::HmacSha256),
-                ("hmac-sha1", Algorithm::HmacSha1),
-                ("ed25519", Algorithm::Ed25519),
-            ],
-            d.algorithm,
-            "algorithm",
-            "one of hmac-sha256, hmac-sha1, ed25519",
-        )?;
-        let encoding = pick(
-            &[("hex", Encoding::Hex), ("base64", Encoding::Base64)],
-            d.encoding,
-            "encoding",
-            "hex or base64",
-        )?;
-        let secret = pick(
-            &[
-                ("text", SecretFormat::Text),
-                ("whsec", SecretFormat::Whsec),
-                ("hex-public-key", SecretFormat::HexPublicKey),
-            ],
-            d.secret,
-            "secret",
-            "one of text, whsec, hex-public-key",
-        )?;
+        let algorithm =
+            pick(&Algorithm::NAMES, d.algorithm, "algorithm", "one of hmac-sha256, hmac-sha1, ed25519")?;
+        let encoding = pick(&Encoding::NAMES, d.encoding, "encoding", "hex or base64")?;
+        let secret = pick(&SecretFormat::NAMES, d.secret, "secret", "one of text, whsec, hex-public-key")?;
         let syntax = one_of(
             [d.prefix.map(Syntax::Prefix), d.items.map(Syntax::Items), d.versioned.map(Syntax::Versioned)],
             "syntax",
@@ -208,12 +186,7 @@ impl Spec {
                     "timestamp",
                 )?
                 .ok_or(SpecError { field: "timestamp", reason: "needs a header, an item or a body field" })?;
-                let unit = pick(
-                    &[("s", Unit::Seconds), ("ms", Unit::Milliseconds), ("rfc3339", Unit::Rfc3339)],
-                    t.unit,
-                    "timestamp.unit",
-                    "s, ms or rfc3339",
-                )?;
+                let unit = pick(&Unit::NAMES, t.unit, "timestamp.unit", "s, ms or rfc3339")?;
                 let tolerance = t.tolerance.unwrap_or(DEFAULT_TOLERANCE_SECS);
                 Some(Timestamp { source, unit, tolerance, required: t.required.unwrap_or(true) })
             }

@@ -18,7 +18,26 @@ pub enum Algorithm {
     Ed25519,
 }
 
+/// The name of `value` in `names`, a table of the names a description (`Spec::from_json`)
+/// gives values of its kind.
+fn name_in<T: PartialEq + Copy>(names: &[(&'static str, T)], value: T) -> &'static str {
+    names.iter().find(|(_, v)| *v == value).map_or("", |(name, _)| name)
+}
+
 impl Algorithm {
+    /// Each algorithm's name in a description ([`Spec::from_json`]).
+    pub const NAMES: [(&'static str, Algorithm); 3] = [
+        ("hmac-sha256", Algorithm::HmacSha256),
+        ("hmac-sha1", Algorithm::HmacSha1),
+        ("ed25519", Algorithm::Ed25519),
+    ];
+
+    /// Its name in a description: `hmac-sha256`, `hmac-sha1`, `ed25519`.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        name_in(&Self::NAMES, self)
+    }
+
     /// The length of a tag (or signature) in bytes.
     #[must_use]
     pub const fn tag_len(self) -> usize {
@@ -47,6 +66,17 @@ pub enum Encoding {
     Hex,
     /// Standard base64 (RFC 4648), padded, canonical.
     Base64,
+}
+
+impl Encoding {
+    /// Each encoding's name in a description ([`Spec::from_json`]).
+    pub const NAMES: [(&'static str, Encoding); 2] = [("hex", Encoding::Hex), ("base64", Encoding::Base64)];
+
+    /// Its name in a description: `hex`, `base64`.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        name_in(&Self::NAMES, self)
+    }
 }
 
 /// Where the tag sits in the signature header's value.
@@ -88,6 +118,18 @@ pub enum Unit {
     Rfc3339,
 }
 
+impl Unit {
+    /// Each unit's name in a description ([`Spec::from_json`]).
+    pub const NAMES: [(&'static str, Unit); 3] =
+        [("s", Unit::Seconds), ("ms", Unit::Milliseconds), ("rfc3339", Unit::Rfc3339)];
+
+    /// Its name in a description: `s`, `ms`, `rfc3339`.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        name_in(&Self::NAMES, self)
+    }
+}
+
 /// A signed timestamp and how far from now it may be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Timestamp {
@@ -112,6 +154,21 @@ pub enum SecretFormat {
     Whsec,
     /// The provider's Ed25519 public key, as 64 hex digits.
     HexPublicKey,
+}
+
+impl SecretFormat {
+    /// Each format's name in a description ([`Spec::from_json`]).
+    pub const NAMES: [(&'static str, SecretFormat); 3] = [
+        ("text", SecretFormat::Text),
+        ("whsec", SecretFormat::Whsec),
+        ("hex-public-key", SecretFormat::HexPublicKey),
+    ];
+
+    /// Its name in a description: `text`, `whsec`, `hex-public-key`.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        name_in(&Self::NAMES, self)
+    }
 }
 
 /// Where a delivery's id comes from.
@@ -367,15 +424,25 @@ impl Spec {
 
     /// Every header (lower case) this spec reads, so that a caller can copy out just these.
     pub fn header_names(&self) -> impl Iterator<Item = &'static str> {
-        let timestamp = match self.timestamp {
+        [Some(self.header), self.header_alias, self.timestamp_header(), self.id_header(), self.type_header]
+            .into_iter()
+            .flatten()
+    }
+
+    /// The header the timestamp is sent in, if it has one of its own.
+    pub(crate) fn timestamp_header(&self) -> Option<&'static str> {
+        match self.timestamp {
             Some(Timestamp { source: TimestampSource::Header(name), .. }) => Some(name),
             _ => None,
-        };
-        let id = match self.delivery_id {
+        }
+    }
+
+    /// The header the delivery id is sent in, if it is one.
+    pub(crate) fn id_header(&self) -> Option<&'static str> {
+        match self.delivery_id {
             Some(IdSource::Header { name, .. }) => Some(name),
             _ => None,
-        };
-        [Some(self.header), self.header_alias, timestamp, id, self.type_header].into_iter().flatten()
+        }
     }
 
     /// The idempotency keys' prefix.
@@ -493,14 +560,28 @@ impl Scheme {
         self.0.header_names()
     }
 
-    /// The name of the setting that holds this provider's secret: `{ID}_WEBHOOK_SECRET`, in
-    /// upper case with `-` as `_` (`TRIGGER_WEBHOOK_SECRET`, `CAL_COM_WEBHOOK_SECRET`).
+    /// The provider's id as settings name it: upper case with `-` as `_` (`TRIGGER`,
+    /// `CAL_COM`), the start of `{ID}_WEBHOOK_SECRET` and the worker's other per-provider
+    /// settings.
+    #[must_use]
+    pub fn setting_prefix(self) -> heapless::String<MAX_ID> {
+        let upper = self.0.id.chars().map(|c| if c == '-' { '_' } else { c.to_ascii_uppercase() });
+        let mut prefix = heapless::String::new();
+        for c in upper {
+            // Cannot overflow: ids are at most MAX_ID bytes of ASCII.
+            let _ = prefix.push(c);
+        }
+        prefix
+    }
+
+    /// The name of the setting that holds this provider's secret: `{ID}_WEBHOOK_SECRET`
+    /// ([`Scheme::setting_prefix`]: `TRIGGER_WEBHOOK_SECRET`, `CAL_COM_WEBHOOK_SECRET`).
     #[must_use]
     pub fn secret_var(self) -> heapless::String<SECRET_VAR_MAX> {
         let mut name = heapless::String::new();
-        let upper = self.0.id.chars().map(|c| if c == '-' { '_' } else { c.to_ascii_uppercase() });
-        // Cannot overflow: ids are at most MAX_ID bytes.
-        let _ = upper.chain("_WEBHOOK_SECRET".chars()).try_for_each(|c| name.push(c));
+        // Cannot overflow: SECRET_VAR_MAX is the longest prefix and the suffix.
+        let _ = name.push_str(&self.setting_prefix());
+        let _ = name.push_str("_WEBHOOK_SECRET");
         name
     }
 }
@@ -534,5 +615,40 @@ mod tests {
         let bad: heapless::Vec<Option<Part>, 8> = parts("{nope}{body}").collect();
         assert_eq!(bad.as_slice(), [None]);
         assert!(const_token(b"cal-com") && !const_token(b"Cal") && !const_token(b""));
+    }
+
+    #[test]
+    fn each_name_table_reads_both_ways() {
+        for (name, value) in Algorithm::NAMES {
+            assert_eq!(value.name(), name);
+        }
+        for (name, value) in Encoding::NAMES {
+            assert_eq!(value.name(), name);
+        }
+        for (name, value) in Unit::NAMES {
+            assert_eq!(value.name(), name);
+        }
+        for (name, value) in SecretFormat::NAMES {
+            assert_eq!(value.name(), name);
+        }
+        // Every provider's values have names (so a description can say each of them).
+        for scheme in Scheme::ALL {
+            let spec = scheme.spec();
+            assert!(!spec.algorithm.name().is_empty() && !spec.encoding.name().is_empty());
+            assert!(
+                !spec.secret.name().is_empty() && spec.timestamp.is_none_or(|t| !t.unit.name().is_empty())
+            );
+        }
+    }
+
+    #[test]
+    fn settings_are_named_after_the_id() {
+        assert_eq!(Scheme::CAL_COM.setting_prefix().as_str(), "CAL_COM");
+        assert_eq!(Scheme::CAL_COM.secret_var().as_str(), "CAL_COM_WEBHOOK_SECRET");
+        assert_eq!(Scheme::TRIGGER.secret_var().as_str(), "TRIGGER_WEBHOOK_SECRET");
+        // The longest id fits.
+        static LONG: Spec = Spec { id: "abcdefghijklmnopqrstuvw-", ..*Scheme::GITHUB.spec() };
+        let long = Scheme::custom(&LONG).expect("a 24-byte id");
+        assert_eq!(long.secret_var().as_str(), "ABCDEFGHIJKLMNOPQRSTUVW__WEBHOOK_SECRET");
     }
 }

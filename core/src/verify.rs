@@ -15,7 +15,7 @@ use crate::headers::Headers;
 use crate::json;
 use crate::key::IdempotencyKey;
 use crate::signed::Signed;
-use crate::spec::{Algorithm, IdSource, Part, Scheme, SecretFormat, Syntax, TimestampSource, Unit};
+use crate::spec::{Algorithm, Part, Scheme, SecretFormat, Syntax, TimestampSource, Unit};
 use crate::timestamp::{self, Timestamp};
 use crate::typed;
 
@@ -342,10 +342,7 @@ impl Verifier {
     /// cannot sign; [`Error::MissingUrl`] as for [`Verifier::verify`].
     pub fn sign(&self, body: &[u8], id: Option<&str>, timestamp: u64) -> Result<SignedHeaders> {
         let spec = self.scheme.spec();
-        let id_header = match spec.delivery_id {
-            Some(IdSource::Header { name, .. }) => Some(name),
-            _ => None,
-        };
+        let id_header = spec.id_header();
         if let Some(id) = id {
             let visible = id.bytes().all(|b| b.is_ascii_graphic());
             if id.is_empty() || id.len() > MAX_MESSAGE_ID || !visible {
@@ -403,7 +400,7 @@ impl Verifier {
         if let (Some(name), Some(id)) = (id_header, id) {
             out.push(name, id);
         }
-        if let Some((crate::spec::Timestamp { source: TimestampSource::Header(name), .. }, _)) = stamp {
+        if let Some(name) = spec.timestamp_header() {
             out.push(name, ts);
         }
         Ok(out)
@@ -453,10 +450,7 @@ impl<'a> Request<'a> {
         let mut request = Request {
             signatures: heapless::Vec::new(),
             timestamp: None,
-            message_id: match spec.delivery_id {
-                Some(IdSource::Header { name, .. }) => present(name),
-                _ => None,
-            },
+            message_id: spec.id_header().and_then(present),
             topic: spec.type_header.and_then(present),
         };
         let (stamp_item, unit) = match spec.timestamp {

@@ -13,10 +13,7 @@
 
 use core::cell::RefCell;
 
-use hookguard::{
-    Algorithm, Error, IdSource, Scheme, SecretFormat, Spec, SpecError, Syntax, TimestampSource, Unit,
-    Verified,
-};
+use hookguard::{Algorithm, Error, IdSource, Scheme, Spec, SpecError, Syntax, TimestampSource, Verified};
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
@@ -155,13 +152,8 @@ pub fn describe_scheme(scheme_name: &str, description: Option<String>) -> Result
     let object = Object::new();
     set(&object, "id", s(spec.id));
     set(&object, "family", spec.family.and_then(s));
-    let algorithm = match spec.algorithm {
-        Algorithm::HmacSha256 => "hmac-sha256",
-        Algorithm::HmacSha1 => "hmac-sha1",
-        Algorithm::Ed25519 => "ed25519",
-    };
-    set(&object, "algorithm", s(algorithm));
-    set(&object, "encoding", s(if spec.encoding == hookguard::Encoding::Hex { "hex" } else { "base64" }));
+    set(&object, "algorithm", s(spec.algorithm.name()));
+    set(&object, "encoding", s(spec.encoding.name()));
     set(&object, "header", s(spec.header));
     set(&object, "header_alias", spec.header_alias.and_then(s));
     match spec.syntax {
@@ -179,22 +171,12 @@ pub fn describe_scheme(scheme_name: &str, description: Option<String>) -> Result
             TimestampSource::Body(name) => ("body", name),
         };
         set(&timestamp, source, s(name));
-        let unit = match ts.unit {
-            Unit::Seconds => "s",
-            Unit::Milliseconds => "ms",
-            Unit::Rfc3339 => "rfc3339",
-        };
-        set(&timestamp, "unit", s(unit));
+        set(&timestamp, "unit", s(ts.unit.name()));
         set(&timestamp, "tolerance", Some(JsValue::from(ts.tolerance as f64)));
         set(&timestamp, "required", Some(JsValue::from(ts.required)));
         set(&object, "timestamp", Some(timestamp.into()));
     }
-    let secret = match spec.secret {
-        SecretFormat::Text => "text",
-        SecretFormat::Whsec => "whsec",
-        SecretFormat::HexPublicKey => "hex-public-key",
-    };
-    set(&object, "secret", s(secret));
+    set(&object, "secret", s(spec.secret.name()));
     if let Some(id) = spec.delivery_id {
         let delivery = Object::new();
         match id {
