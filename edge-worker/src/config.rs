@@ -33,9 +33,10 @@ const DAY: u64 = 24 * 3600;
 pub struct Route {
     pub verifier: Verifier,
     pub max_body: usize,
-    /// `{ID}_WEBHOOK_URL`, for schemes that sign the URL they were given (Square): the URL
-    /// registered with the provider. Unset: the URL the request came to.
-    pub url: Option<String>,
+    /// Whether each request's own URL is the signed one: the scheme signs the URL it was given
+    /// (Square) and `{ID}_WEBHOOK_URL`, the URL registered with the provider, is not set (when
+    /// it is, the verifier holds it).
+    pub url_from_request: bool,
 }
 
 /// The settings every route shares.
@@ -164,11 +165,15 @@ impl Route {
         };
         let mut verifier =
             build(scheme, &secrets).map_err(|e| misconfigured(&why(e)))?.with_max_body(max_body);
-        if let Some(tolerance) = scheme_tolerance(env, scheme).map_err(|why| misconfigured(&why))? {
+        let set = scheme_tolerance(env, scheme).map_err(|why| misconfigured(&why))?;
+        if let Some(tolerance) = set {
             verifier = verifier.with_tolerance(tolerance);
         }
-        let window = number(env, "IDEMPOTENCY_TTL_SECONDS", 3 * DAY).max(KV_MIN_TTL);
-        let tolerance = effective_tolerance(env, scheme).map_err(|why| misconfigured(&why))?;
+        // The tolerance the route applies (none if it signs no timestamp, or the check is off)
+        // must not outlast the dedupe window.
+        let tolerance =
+            scheme.spec().timestamp.map(|t| set.unwrap_or(t.tolerance)).filter(|t| *t != u64::MAX);
+        let window = Settings::load(env)?.dedupe_window;
         if tolerance.is_some_and(|t| t > window) {
             return Err(misconfigured(&format!(
                 "IDEMPOTENCY_TTL_SECONDS ({window}) is shorter than {}'s timestamp tolerance: a replay \
@@ -176,11 +181,12 @@ impl Route {
                 scheme.name()
             )));
         }
-        Ok(Route {
-            verifier,
-            max_body,
-            url: text(env, &format!("{}_WEBHOOK_URL", name.trim_end_matches("_WEBHOOK_SECRET"))),
-        })
+        let url_name = format!("{}_WEBHOOK_URL", scheme.setting_prefix());
+        let url = text(env, &url_name);
+        if let Some(url) = &url {
+            verifier = verifier.with_url(url).map_err(|e| misconfigured(&format!("{url_name}: {e}")))?;
+        }
+        Ok(Route { verifier, max_body, url_from_request: scheme.spec().signs_url() && url.is_none() })
     }
 }
 
@@ -275,7 +281,7 @@ fn misconfigured(why: &str) -> Refusal {
 /// The timestamp tolerance set for `scheme`: `{ID}_TOLERANCE_SECONDS`, else
 /// `TIMESTAMP_TOLERANCE_SECONDS`; `off` turns the check off. `None`: the provider's default.
 fn scheme_tolerance(env: &Env, scheme: Scheme) -> Result<Option<u64>, String> {
-    let own = format!("{}_TOLERANCE_SECONDS", scheme.secret_var().trim_end_matches("_WEBHOOK_SECRET"));
+    let own = format!("{}_TOLERANCE_SECONDS", scheme.setting_prefix());
     for name in [own.as_str(), "TIMESTAMP_TOLERANCE_SECONDS"] {
         match text(env, name).as_deref() {
             None => {}
@@ -286,13 +292,6 @@ fn scheme_tolerance(env: &Env, scheme: Scheme) -> Result<Option<u64>, String> {
         }
     }
     Ok(None)
-}
-
-/// The tolerance `scheme`'s route applies (`None`: it signs no timestamp, or the check is off).
-fn effective_tolerance(env: &Env, scheme: Scheme) -> Result<Option<u64>, String> {
-    let default = scheme.spec().timestamp.map(|t| t.tolerance);
-    let set = scheme_tolerance(env, scheme)?;
-    Ok(default.and(set.or(default)).filter(|t| *t != u64::MAX))
 }
 
 /// `TRIGGER_WEBHOOK_SECRET`, `STANDARD_WEBHOOK_SECRET`, ... (plus `_PREVIOUS` for rotation).

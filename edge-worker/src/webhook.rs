@@ -36,12 +36,11 @@ pub async fn handle(
         scheme.header_names().filter_map(|name| Some((name, req.headers().get(name).ok()??))).collect();
     let pairs: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
     let now_ms = Date::now().as_millis();
-    // A scheme that signs its URL (Square) is checked against the registered one, else the
-    // URL this request came to.
+    // A scheme that signs its URL (Square) without a registered one configured is checked
+    // against the URL this request came to.
     let with_url;
-    let verifier = if scheme.spec().signs_url() {
-        let url = route.url.clone().unwrap_or_else(|| req.inner().url());
-        with_url = route.verifier.clone().with_url(&url)?;
+    let verifier = if route.url_from_request {
+        with_url = route.verifier.clone().with_url(&req.inner().url())?;
         &with_url
     } else {
         &route.verifier
