@@ -642,6 +642,13 @@ mod tests {
     }
 
     #[test]
+    fn units_format_as_signed() {
+        assert_eq!(Unit::Seconds.format(1_767_225_600).as_str(), "1767225600");
+        assert_eq!(Unit::Milliseconds.format(1_767_225_600).as_str(), "1767225600000");
+        assert_eq!(Unit::Rfc3339.format(1_767_225_600).as_str(), "2026-01-01T00:00:00Z");
+    }
+
+    #[test]
     fn settings_are_named_after_the_id() {
         assert_eq!(Scheme::CAL_COM.setting_prefix().as_str(), "CAL_COM");
         assert_eq!(Scheme::CAL_COM.secret_var().as_str(), "CAL_COM_WEBHOOK_SECRET");

@@ -51,6 +51,17 @@ pub(crate) fn write(seconds: u64, unit: Unit, out: &mut [u8; MAX_TEXT]) -> &[u8]
     out.get(..len).unwrap_or_default()
 }
 
+impl Unit {
+    /// `seconds` (Unix) written in this unit, as [`Verifier::sign`](crate::Verifier::sign)
+    /// sends it: `1767225600`, `1767225600000`, `2026-01-01T00:00:00Z`.
+    #[must_use]
+    pub fn format(self, seconds: u64) -> heapless::String<MAX_TEXT> {
+        let mut out = [0u8; MAX_TEXT];
+        let text = write(seconds, self, &mut out);
+        core::str::from_utf8(text).ok().and_then(|t| heapless::String::try_from(t).ok()).unwrap_or_default()
+    }
+}
+
 /// Plain decimal digits, 1 to 19 of them.
 fn digits(text: &[u8]) -> Option<u64> {
     if text.is_empty() || text.len() > 19 {

@@ -100,6 +100,17 @@ fn base64(bytes: &[u8]) -> String {
     out
 }
 
+/// A sample as Trigger.dev would send it at `now`: its signed `created` (which the worker checks
+/// against a max age of an hour) set to `now`.
+fn created_now(sample: &[u8], now: u64) -> Vec<u8> {
+    let text = String::from_utf8_lossy(sample);
+    let Some(start) = text.find(r#""created":""#).map(|i| i + r#""created":""#.len()) else {
+        return sample.to_vec();
+    };
+    let end = text[start..].find('"').map_or(start, |n| start + n);
+    format!("{}{}{}", &text[..start], hookguard::Unit::Rfc3339.format(now), &text[end..]).into_bytes()
+}
+
 /// Fresh development values for every variable `.dev.vars` holds: a secret per scheme, the
 /// forward target (the development origin) and its key, the API tokens and the run-token
 /// secret.
@@ -184,12 +195,13 @@ pub fn send(args: &[String]) -> Result {
             other => return Err(format!("unexpected {other}\n{SEND_USAGE}")),
         }
     }
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_err(|e| e.to_string())?.as_secs();
     let body = match (&file, sample.as_deref().unwrap_or("alert.run.failed")) {
         (Some(path), _) => std::fs::read(path).map_err(|e| format!("{path}: {e}"))?,
         (None, name) => SAMPLES
             .iter()
             .find(|(n, _)| *n == name)
-            .map(|(_, bytes)| bytes.to_vec())
+            .map(|(_, bytes)| created_now(bytes, now))
             .ok_or_else(|| format!("no sample {name}; samples: {}", sample_names()))?,
     };
     let secret_name = scheme.secret_var().to_string();
@@ -203,9 +215,13 @@ pub fn send(args: &[String]) -> Result {
     };
     let url = url.unwrap_or_else(|| format!("{LOCAL}{route}"));
 
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_err(|e| e.to_string())?.as_secs();
     let id = format!("msg_{}", hex(&random_bytes::<12>()?));
-    let verifier = Verifier::new(scheme, &[secret.as_str()]).map_err(|e| format!("secret: {e}"))?;
+    let mut verifier = Verifier::new(scheme, &[secret.as_str()]).map_err(|e| format!("secret: {e}"))?;
+    // A scheme that signs its URL (Square) signs the one it is sent to, as the worker checks
+    // it when no registered URL is configured.
+    if scheme.spec().signs_url() {
+        verifier = verifier.with_url(&url).map_err(|e| format!("--url: {e}"))?;
+    }
     let headers = verifier.sign(&body, Some(&id), now).map_err(|e| e.to_string())?;
     let headers: Vec<(String, String)> =
         headers.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect();
@@ -271,4 +287,20 @@ fn dechunk(mut body: &str) -> String {
         body = rest.get(size..).unwrap_or_default().trim_start_matches("\r\n");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::created_now;
+
+    #[test]
+    fn samples_are_sent_as_created_now() {
+        let sample = br#"{"id":"evt_1","created":"2026-11-20T14:03:11.482Z","type":"alert.run.failed"}"#;
+        assert_eq!(
+            created_now(sample, 1_767_225_600),
+            br#"{"id":"evt_1","created":"2026-01-01T00:00:00Z","type":"alert.run.failed"}"#.to_vec()
+        );
+        let flat = br#"{"runId":"run_1"}"#;
+        assert_eq!(created_now(flat, 1_767_225_600), flat.to_vec());
+    }
 }
