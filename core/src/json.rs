@@ -116,15 +116,16 @@ pub(crate) fn read<const N: usize>(body: &[u8], keys: &Keys<N>) -> Result<Found<
     scan(body, keys, false)
 }
 
-/// [`read`], which with `until_found` returns as soon as every key's value has been read.
+/// [`read`], which with `until_found` returns as soon as every key's value has been read (a
+/// container's as soon as it opens).
 fn scan<const N: usize>(body: &[u8], keys: &Keys<N>, until_found: bool) -> Result<Found<N>> {
     let mut r = Reader { body, pos: 0, longest_unescaped: 0 };
     let mut found = Found { spans: [None; N], longest_unescaped: 0 };
     let mut seen: u64 = 0;
-    // Per open container: the key whose value it is (`None`: nobody asked for it), where it
-    // starts, and (one bit per level) whether it is an array.
+    // Per open container: the key whose value it is (`None`: nobody asked for it), and (one
+    // bit per level) whether it is an array. An owned container's span is recorded when it
+    // opens and ends when it closes.
     let mut owners: [Option<u8>; MAX_DEPTH] = [None; MAX_DEPTH];
-    let mut starts = [0usize; MAX_DEPTH];
     let mut arrays: u64 = 0;
     let mut depth = 0usize;
     r.skip_ws();
@@ -146,9 +147,7 @@ fn scan<const N: usize>(body: &[u8], keys: &Keys<N>, until_found: bool) -> Resul
         match r.next().ok_or(Error::InvalidJson)? {
             open @ (b'{' | b'[') => {
                 *owners.get_mut(depth).ok_or(Error::NestingTooDeep)? = owner;
-                if let Some(slot) = starts.get_mut(depth) {
-                    *slot = start;
-                }
+                record(&mut found, owner, Span { start, end: start, kind: Kind::Container });
                 let is_array = open == b'[';
                 arrays = (arrays & !(1 << depth)) | (u64::from(is_array) << depth);
                 depth += 1;
@@ -157,7 +156,7 @@ fn scan<const N: usize>(body: &[u8], keys: &Keys<N>, until_found: bool) -> Resul
                 if r.peek() == Some(close) {
                     r.pos += 1;
                     depth -= 1;
-                    close_container(&mut found, &owners, &starts, depth, r.pos);
+                    close_container(&mut found, &owners, depth, r.pos);
                 } else {
                     owner = if is_array { None } else { r.key(scope(&owners, depth - 1), keys, &mut seen)? };
                     continue;
@@ -205,7 +204,7 @@ fn scan<const N: usize>(body: &[u8], keys: &Keys<N>, until_found: bool) -> Resul
                 }
                 (Some(b']'), true) | (Some(b'}'), false) => {
                     depth -= 1;
-                    close_container(&mut found, &owners, &starts, depth, r.pos);
+                    close_container(&mut found, &owners, depth, r.pos);
                 }
                 _ => return Err(Error::InvalidJson),
             }
@@ -213,16 +212,16 @@ fn scan<const N: usize>(body: &[u8], keys: &Keys<N>, until_found: bool) -> Resul
     }
 }
 
-/// Records the span of the container that was open at `level` and ends at `end`.
+/// Ends the span of the container that was open at `level` at `end`.
 fn close_container<const N: usize>(
     found: &mut Found<N>,
     owners: &[Option<u8>; MAX_DEPTH],
-    starts: &[usize; MAX_DEPTH],
     level: usize,
     end: usize,
 ) {
-    if let (Some(&owner), Some(&start)) = (owners.get(level), starts.get(level)) {
-        record(found, owner, Span { start, end, kind: Kind::Container });
+    let owner = owners.get(level).copied().flatten();
+    if let Some(span) = owner.and_then(|key| found.spans.get_mut(usize::from(key))).and_then(Option::as_mut) {
+        span.end = end;
     }
 }
 
