@@ -3,7 +3,7 @@
 
 use hookguard::{Event, Scheme};
 use serde_json::{Map, Value, json};
-use worker::Request;
+use worker::Method;
 
 use crate::reply::{Refusal, path_and_query};
 
@@ -12,11 +12,10 @@ pub struct LogLine {
 }
 
 impl LogLine {
-    pub fn new(req: &Request) -> Self {
+    pub fn new(method: &Method, url: &str) -> Self {
         let mut fields = Map::new();
-        fields.insert("method".into(), json!(req.method().as_ref()));
-        let url = req.inner().url();
-        fields.insert("path".into(), json!(path_and_query(&url).0));
+        fields.insert("method".into(), json!(method.as_ref()));
+        fields.insert("path".into(), json!(path_and_query(url).0));
         LogLine { fields }
     }
 

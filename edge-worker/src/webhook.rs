@@ -4,7 +4,9 @@
 
 use hookguard::Scheme;
 use serde_json::json;
-use worker::{Context, Date, Env, Request, Response};
+use worker::js_sys::Uint8Array;
+use worker::wasm_bindgen_futures::JsFuture;
+use worker::{Context, Date, Env, Request, Response, web_sys};
 
 use crate::cache::Cache;
 use crate::chat;
@@ -17,30 +19,32 @@ use crate::runs;
 
 pub async fn handle(
     scheme: Scheme,
-    mut req: Request,
+    req: web_sys::Request,
+    url: &str,
     env: &Env,
     ctx: &Context,
     log: &mut LogLine,
 ) -> Result<Response, Refusal> {
     log.scheme(scheme);
-    let client = req.headers().get("cf-connecting-ip").ok().flatten().unwrap_or_default();
+    let request_headers = req.headers();
+    let client = request_headers.get("cf-connecting-ip").ok().flatten().unwrap_or_default();
     if !allowed_by_rate_limit(env, &format!("{}:{client}", scheme.name())).await {
         return Err(Refusal::RateLimited);
     }
     let route = Route::load(env, scheme)?;
     let settings = Settings::load(env)?;
-    let body = read_capped(&mut req, route.max_body).await?;
+    let body = read_capped(&req, route.max_body).await?;
 
     // Only the headers the scheme reads, copied once.
     let headers: Vec<(&str, String)> =
-        scheme.header_names().filter_map(|name| Some((name, req.headers().get(name).ok()??))).collect();
+        scheme.header_names().filter_map(|name| Some((name, request_headers.get(name).ok()??))).collect();
     let pairs: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
     let now_ms = Date::now().as_millis();
     // A scheme that signs its URL (Square) without a registered one configured is checked
     // against the URL this request came to.
     let with_url;
     let verifier = if route.url_from_request {
-        with_url = route.verifier.clone().with_url(&req.inner().url())?;
+        with_url = route.verifier.clone().with_url(url)?;
         &with_url
     } else {
         &route.verifier
@@ -132,7 +136,7 @@ async fn allowed_by_rate_limit(env: &Env, key: &str) -> bool {
 
 /// Reads the body, refusing it as soon as it is known to exceed `max`: from Content-Length
 /// before reading, and from the bytes actually read (a missing or lying length).
-async fn read_capped(req: &mut Request, max: usize) -> Result<Vec<u8>, Refusal> {
+async fn read_capped(req: &web_sys::Request, max: usize) -> Result<Vec<u8>, Refusal> {
     let too_large = Refusal::Core(hookguard::Error::PayloadTooLarge);
     let declared = req.headers().get("content-length").ok().flatten();
     let declared = declared.and_then(|n| n.trim().parse::<u64>().ok());
@@ -142,12 +146,15 @@ async fn read_capped(req: &mut Request, max: usize) -> Result<Vec<u8>, Refusal> 
     // With a declared length within the cap, one read of the whole body (the stream's
     // chunks are only walked when the length is missing).
     if declared.is_some() {
-        let body = req.bytes().await.map_err(|_| Refusal::UnreadableBody)?;
+        let read = req.array_buffer().map(JsFuture::from).map_err(|_| Refusal::UnreadableBody)?;
+        let body = Uint8Array::new(&read.await.map_err(|_| Refusal::UnreadableBody)?).to_vec();
         return if body.len() > max { Err(too_large) } else { Ok(body) };
     }
     use futures_util::StreamExt;
     let mut body = Vec::new();
-    let Ok(mut stream) = req.stream() else { return Ok(body) };
+    // Another handle on the same request (`Clone::clone`, not the request's own `clone()`,
+    // which would tee its body).
+    let Ok(mut stream) = Request::from(Clone::clone(req)).stream() else { return Ok(body) };
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|_| Refusal::UnreadableBody)?;
         if body.len() + chunk.len() > max {

@@ -274,7 +274,7 @@ describe("verification", () => {
 });
 
 describe("bodies", () => {
-  test("a body over MAX_BODY_BYTES is refused, by Content-Length and by the bytes read", async () => {
+  test("a body over MAX_BODY_BYTES is refused, by Content-Length and by the bytes read; a streamed one under it is read whole", async () => {
     const big = Buffer.alloc(65_537, 0x20);
     big.write('{"id":"big"}');
     const headers = await signFor("trigger", SECRETS.TRIGGER_WEBHOOK_SECRET, big);
@@ -297,6 +297,23 @@ describe("bodies", () => {
     });
     assert.equal(streamed.status, 413);
     assert.deepEqual(await streamed.json(), { error: "payload_too_large" });
+
+    // Under the cap, a streamed event is read whole, chunk by chunk, and accepted.
+    const { id, body } = eventBody("trigger");
+    const chunks = new ReadableStream({
+      start(controller) {
+        for (let at = 0; at < body.length; at += 16) controller.enqueue(new Uint8Array(body.subarray(at, at + 16)));
+        controller.close();
+      },
+    });
+    const accepted = await mf.dispatchFetch("http://localhost/api/v2/webhooks/trigger", {
+      method: "POST",
+      body: chunks,
+      duplex: "half",
+      headers: { ...(await signFor("trigger", SECRETS.TRIGGER_WEBHOOK_SECRET, body)), "cf-connecting-ip": client() },
+    });
+    assert.equal(accepted.status, 200);
+    assert.equal((await accepted.json()).idempotencyKey, `trigger:${id}`);
   });
 
   test("a verified body that is not JSON is a 400 with its code", async () => {
