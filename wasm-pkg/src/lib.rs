@@ -454,7 +454,7 @@ impl Verifier {
                 }
                 .map_err(js_error)?;
                 let key = store_key(&KEY, event.idempotency_key.as_str())?;
-                let replay = match verified.replay_key() {
+                let replay = match &event.replay_key {
                     Some(replay) => store_key(&REPLAY_KEY, replay.as_str())?,
                     None => (0, 0),
                 };
