@@ -458,28 +458,27 @@ impl Verifier {
                     Some(replay) => store_key(&REPLAY_KEY, replay.as_str())?,
                     None => (0, 0),
                 };
-                RESULTS.with(|r| {
-                    let mut r = r.borrow_mut();
-                    let span = |s: Option<&str>| s.map_or((0, 0), |s| (s.as_ptr() as u32, s.len() as u32));
-                    let ts = verified.timestamp();
-                    let ts_value = ts.unwrap_or(0);
-                    let slots = [
-                        span(event.event_type),
-                        span(event.id),
-                        key,
-                        span(event.delivery_id),
-                        (u32::from(ts.is_some()), ts_value as u32),
-                        ((ts_value >> 32) as u32, replay.0),
-                    ];
-                    for (i, (a, b)) in slots.into_iter().enumerate() {
-                        if let Some(slot) = r.get_mut(2 * i..2 * i + 2) {
-                            slot.copy_from_slice(&[a, b]);
-                        }
-                    }
-                    if let Some(slot) = r.get_mut(12) {
-                        *slot = replay.1;
-                    }
-                });
+                let span = |s: Option<&str>| s.map_or((0, 0), |s| (s.as_ptr() as u32, s.len() as u32));
+                let (kind, id, delivery) = (span(event.event_type), span(event.id), span(event.delivery_id));
+                let ts = verified.timestamp();
+                let ts_value = ts.unwrap_or(0);
+                // In the order `RESULT_SLOTS` documents.
+                let slots = [
+                    kind.0,
+                    kind.1,
+                    id.0,
+                    id.1,
+                    key.0,
+                    key.1,
+                    delivery.0,
+                    delivery.1,
+                    u32::from(ts.is_some()),
+                    ts_value as u32,
+                    (ts_value >> 32) as u32,
+                    replay.0,
+                    replay.1,
+                ];
+                RESULTS.with(|r| *r.borrow_mut() = slots);
                 Ok(())
             })
         })
