@@ -64,10 +64,14 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     worker::console_log!("{}", json!({ "outcome": "sweep", "error": swept.err().map(Refusal::code) }));
 }
 
-/// Where a request goes.
+/// Where a request goes: a webhook, or a page that takes the request as `worker::Request`.
 enum Target {
-    Health,
     Webhook(Scheme),
+    Page(Page),
+}
+
+enum Page {
+    Health,
     Run(String),
     Live(String),
     Deliveries(Action),
@@ -87,15 +91,17 @@ async fn route(
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     let key = |segment: &str| reply::percent_decode(segment);
     let (allowed, target) = match segments.as_slice() {
-        ["healthz"] => (Method::Get, Target::Health),
+        ["healthz"] => (Method::Get, Target::Page(Page::Health)),
         ["api", "v2", "webhooks", "trigger"] => (Method::Post, Target::Webhook(Scheme::TRIGGER)),
         ["webhooks", name] => (Method::Post, Target::Webhook(config::scheme(env, name)?)),
-        ["api", "v2", "runs", run_id] if !run_id.is_empty() => (Method::Get, Target::Run(key(run_id))),
-        ["api", "v2", "runs", run_id, "live"] if !run_id.is_empty() => {
-            (Method::Get, Target::Live(key(run_id)))
+        ["api", "v2", "runs", run_id] if !run_id.is_empty() => {
+            (Method::Get, Target::Page(Page::Run(key(run_id))))
         }
-        ["api", "v2", "deliveries"] => (Method::Get, Target::Deliveries(Action::List)),
-        ["api", "v2", "stats"] => (Method::Get, Target::Stats),
+        ["api", "v2", "runs", run_id, "live"] if !run_id.is_empty() => {
+            (Method::Get, Target::Page(Page::Live(key(run_id))))
+        }
+        ["api", "v2", "deliveries"] => (Method::Get, Target::Page(Page::Deliveries(Action::List))),
+        ["api", "v2", "stats"] => (Method::Get, Target::Page(Page::Stats)),
         ["dashboard", rest @ ..] => {
             let asset = match rest {
                 [] => dashboard::Asset::Page,
@@ -105,14 +111,16 @@ async fn route(
                 ["sign-out"] => dashboard::Asset::SignOut,
                 _ => return Err(Refusal::NotFound),
             };
-            (dashboard::method(&asset), Target::Dashboard(asset))
+            (dashboard::method(&asset), Target::Page(Page::Dashboard(asset)))
         }
-        ["api", "v2", "deliveries", "recover"] => (Method::Post, Target::Deliveries(Action::Recover)),
+        ["api", "v2", "deliveries", "recover"] => {
+            (Method::Post, Target::Page(Page::Deliveries(Action::Recover)))
+        }
         ["api", "v2", "deliveries", k] if !k.is_empty() => {
-            (Method::Get, Target::Deliveries(Action::Show(key(k))))
+            (Method::Get, Target::Page(Page::Deliveries(Action::Show(key(k)))))
         }
         ["api", "v2", "deliveries", k, "replay"] if !k.is_empty() => {
-            (Method::Post, Target::Deliveries(Action::Replay(key(k))))
+            (Method::Post, Target::Page(Page::Deliveries(Action::Replay(key(k)))))
         }
         _ => return Err(Refusal::NotFound),
     };
@@ -129,20 +137,18 @@ async fn route(
             stats::tally(env, ctx, scheme, kind, code);
             answer
         }
-        other => serve(other, Request::from(req), env, query).await,
+        Target::Page(page) => serve(page, Request::from(req), env, query).await,
     }
 }
 
-/// The routes other than webhooks, which take the request as `worker::Request`.
-async fn serve(target: Target, req: Request, env: &Env, query: &str) -> Result<Response, Refusal> {
-    match target {
-        Target::Health => Ok(reply::json(&json!({ "ok": true }), 200)),
-        Target::Run(run_id) => admin::run(&run_id, &req, env, query).await,
-        Target::Live(run_id) => admin::live(&run_id, &req, env, query).await,
-        Target::Deliveries(action) => admin::deliveries(action, &req, env, query).await,
-        Target::Stats => admin::stats(&req, env).await,
-        Target::Dashboard(asset) => dashboard::serve(asset, req, env).await,
-        // Served by `route`.
-        Target::Webhook(_) => Err(Refusal::NotFound),
+/// The pages: every route but the webhooks.
+async fn serve(page: Page, req: Request, env: &Env, query: &str) -> Result<Response, Refusal> {
+    match page {
+        Page::Health => Ok(reply::json(&json!({ "ok": true }), 200)),
+        Page::Run(run_id) => admin::run(&run_id, &req, env, query).await,
+        Page::Live(run_id) => admin::live(&run_id, &req, env, query).await,
+        Page::Deliveries(action) => admin::deliveries(action, &req, env, query).await,
+        Page::Stats => admin::stats(&req, env).await,
+        Page::Dashboard(asset) => dashboard::serve(asset, req, env).await,
     }
 }
