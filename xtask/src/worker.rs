@@ -34,10 +34,54 @@ fn dev_vars() -> PathBuf {
     worker_dir().join(".dev.vars")
 }
 
-/// `worker-build --release` with local wasm-bindgen, wasm-opt and esbuild (never downloaded).
+/// worker-build's default export: its Entrypoint class behind a Proxy, which workerd constructs
+/// (with a second Proxy and one more per method read) for every request.
+const CLASS_EXPORT: &str = "var shim_default = new Proxy(Entrypoint, classProxyHooks);";
+
+/// The same handlers as a plain object, with the same recovery: a trapped Wasm instance is
+/// reset before the next call. Measured in local workerd against the JS worker under invalid
+/// traffic: 0.81x its requests/s with the Proxy, 0.93x without.
+const OBJECT_EXPORT: &str = "var shim_default = {
+  fetch: (request, env, ctx) => handle(\"fetch\", request, env, ctx),
+  scheduled: (event, env, ctx) => handle(\"scheduled\", event, env, ctx),
+};
+function handle(name, arg, env, ctx) {
+  checkReinitialize();
+  const critical = (e) => {
+    handleMaybeCritical(e);
+    throw e;
+  };
+  try {
+    return Entrypoint.prototype[name].call({ env, ctx }, arg).catch(critical);
+  } catch (e) {
+    critical(e);
+  }
+}";
+
+/// `worker-build --release` with local wasm-bindgen, wasm-opt and esbuild (never downloaded),
+/// its stateless handlers exported as an object (Durable Objects keep their class proxies),
+/// then minified.
 pub fn build() -> Result {
     let env = tools::worker_env()?;
-    run(Command::new("worker-build").arg("--release").current_dir(worker_dir()).envs(env))
+    run(Command::new("worker-build")
+        .arg("--release")
+        .current_dir(worker_dir())
+        .envs(env.clone())
+        .env("NO_MINIFY", "1"))?;
+    let index = worker_dir().join("build/index.js");
+    let bundle = std::fs::read_to_string(&index).map_err(|e| format!("{}: {e}", index.display()))?;
+    if bundle.matches(CLASS_EXPORT).count() != 1 {
+        return Err(format!(
+            "{}: worker-build's default export changed; update CLASS_EXPORT",
+            index.display()
+        ));
+    }
+    std::fs::write(&index, bundle.replace(CLASS_EXPORT, OBJECT_EXPORT)).map_err(|e| e.to_string())?;
+    run(Command::new(root().join("node_modules/@esbuild/linux-x64/bin/esbuild"))
+        .arg(&index)
+        .args(["--minify", "--format=esm"])
+        .args(["--log-level=warning", "--allow-overwrite"])
+        .arg(format!("--outfile={}", index.display())))
 }
 
 /// Where `cargo xtask dev`'s development origin listens.
