@@ -3,8 +3,9 @@
 
 use serde_json::json;
 use subtle::ConstantTimeEq;
-use worker::{Date, Env, Method, Request, Response};
+use worker::{Env, Method, Request, Response};
 
+use crate::clock;
 use crate::config::Settings;
 use crate::ledger::{Client, Cursor, Filter};
 use crate::reply::{self, Refusal};
@@ -38,7 +39,7 @@ pub fn authorize(req: &Request, settings: &Settings, other: Option<&String>) -> 
     if matched == 1 {
         return Ok(());
     }
-    let now = Date::now().as_millis() / 1000;
+    let now = clock::now_ms() / 1000;
     let signed_in = admin.is_some_and(|token| session::valid(&header("cookie"), token, now));
     if signed_in && (req.method() == Method::Get || same_origin(req)) {
         return Ok(());
@@ -128,7 +129,7 @@ fn run_token(req: &Request, settings: &Settings, run_id: &str, query: &str) -> R
     let token = reply::query_param(query, "token")
         .or_else(|| bearer.strip_prefix("Bearer ").map(str::to_string))
         .ok_or(Refusal::Unauthorized)?;
-    let now = Date::now().as_millis() / 1000;
+    let now = clock::now_ms() / 1000;
     hookguard::verify_run_token(secret.as_bytes(), run_id, &token, now).map_err(|_| Refusal::Unauthorized)
 }
 

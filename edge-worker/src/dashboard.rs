@@ -7,9 +7,10 @@
 //! `textContent`, and the content security policy allows scripts from this origin only, so
 //! nothing from a payload or a header can run.
 
-use worker::{Date, Env, Headers, Method, Request, Response};
+use worker::{Env, Headers, Method, Request, Response};
 
 use crate::admin;
+use crate::clock;
 use crate::config::Settings;
 use crate::reply::{Refusal, query_param};
 use crate::session;
@@ -51,7 +52,7 @@ pub async fn serve(asset: Asset, mut req: Request, env: &Env) -> Result<Response
             if !right {
                 return Ok(sign_in_page(true));
             }
-            let now = Date::now().as_millis() / 1000;
+            let now = clock::now_ms() / 1000;
             let cookie = session::issue(token, now).ok_or(Refusal::NotConfigured)?;
             Ok(see_other(&session::set_cookie(Some(&cookie))))
         }

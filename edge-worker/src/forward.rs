@@ -6,10 +6,11 @@ use core::time::Duration;
 
 use futures_util::future::{Either, select};
 use serde::Serialize;
-use worker::{Date, Delay, Fetch, Headers, Method, Request, RequestInit, RequestRedirect};
+use worker::{Delay, Fetch, Headers, Method, Request, RequestInit, RequestRedirect};
 
 use hookguard::Verifier;
 
+use crate::clock;
 use crate::destinations::{Destination, Kind};
 
 /// What one attempt came to.
@@ -47,7 +48,7 @@ pub async fn attempt(
     body: &[u8],
     timeout: u64,
 ) -> Attempt {
-    let at = Date::now().as_millis();
+    let at = clock::now_ms();
     let outcome = send(destination, envelope, body, timeout, at / 1000).await;
     let (status, error) = match outcome {
         Ok(status @ 200..=299) => (Some(status), None),
@@ -55,7 +56,7 @@ pub async fn attempt(
         Ok(status) => (Some(status), Some("http_status")),
         Err(error) => (None, Some(error)),
     };
-    Attempt { at, status, error, duration_ms: Date::now().as_millis().saturating_sub(at) }
+    Attempt { at, status, error, duration_ms: clock::now_ms().saturating_sub(at) }
 }
 
 async fn send(

@@ -6,13 +6,12 @@
 
 use hookguard::Scheme;
 use serde_json::json;
-use worker::{
-    Context, Date, Env, Method, Request, Response, ScheduleContext, ScheduledEvent, event, web_sys,
-};
+use worker::{Context, Env, Method, Request, Response, ScheduleContext, ScheduledEvent, event, web_sys};
 
 mod admin;
 mod cache;
 mod chat;
+mod clock;
 mod config;
 mod dashboard;
 mod destinations;
@@ -31,6 +30,7 @@ pub use runs::Run;
 pub use stats::Stats;
 
 use admin::Action;
+use clock::now_ms;
 use log::LogLine;
 use reply::Refusal;
 
@@ -40,7 +40,7 @@ use reply::Refusal;
 /// use; other routes convert.
 #[event(fetch)]
 async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> worker::Result<Response> {
-    let started = Date::now().as_millis();
+    let started = now_ms();
     let url = req.url();
     let method = Method::from(req.method());
     let mut log = LogLine::new(&method, &url);
@@ -51,7 +51,7 @@ async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> worker::Result<
             refusal.response()
         }
     };
-    log.emit(response.status_code(), Date::now().as_millis().saturating_sub(started));
+    log.emit(response.status_code(), now_ms().saturating_sub(started));
     Ok(response)
 }
 

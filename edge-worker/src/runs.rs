@@ -20,6 +20,7 @@ use worker::{
     WebSocketIncomingMessage, WebSocketPair, durable_object,
 };
 
+use crate::clock;
 use crate::config::RUNS_BINDING;
 use crate::objects::{self, int};
 use crate::reply::Refusal;
@@ -177,7 +178,7 @@ impl DurableObject for Run {
         let storage = self.state.storage();
         let last: Vec<Value> = storage.sql().exec("SELECT updated_at FROM run", None)?.to_array()?;
         let updated = last.first().and_then(|row| row["updated_at"].as_i64()).unwrap_or(0);
-        let idle = i64::try_from(worker::Date::now().as_millis()).unwrap_or(i64::MAX) - updated;
+        let idle = i64::try_from(clock::now_ms()).unwrap_or(i64::MAX) - updated;
         if idle >= KEEP_MS {
             storage.delete_all().await?;
         } else {

@@ -19,10 +19,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use worker::wasm_bindgen;
 use worker::{
-    Context, Date, DurableObject, Env, Request, Response, Result, SqlStorage, SqlStorageValue, State,
+    Context, DurableObject, Env, Request, Response, Result, SqlStorage, SqlStorageValue, State,
     durable_object,
 };
 
+use crate::clock;
 use crate::config::{STATS_BINDING, Settings, text};
 use crate::forward;
 use crate::objects::{self, int};
@@ -89,7 +90,7 @@ pub fn tally(env: &Env, ctx: &Context, scheme: Scheme, kind: &str, code: &str) {
 
 /// The counts to send now, if the last flush is old enough (`STATS_FLUSH_SECONDS`).
 fn due(settings: &Settings) -> Option<Value> {
-    let now = Date::now().as_millis();
+    let now = clock::now_ms();
     if now.saturating_sub(FLUSHED.get()) < settings.alerts.flush_seconds * 1000 {
         return None;
     }
@@ -142,7 +143,7 @@ impl DurableObject for Stats {
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
-        let now = Date::now().as_millis();
+        let now = clock::now_ms();
         if objects::op(&req) == "read" {
             return Response::from_json(&self.summary(now)?);
         }
@@ -356,7 +357,7 @@ async fn post(
     text: &str,
 ) -> core::result::Result<u16, String> {
     let body = json!({ "text": text }).to_string();
-    let now = Date::now().as_millis() / 1000;
+    let now = clock::now_ms() / 1000;
     match forward::post(url, signer, id, body.as_bytes(), &[], 5, now).await {
         Ok(status @ 200..=299) => Ok(status),
         Ok(status) => Err(format!("status {status}")),

@@ -4,12 +4,14 @@
 
 use hookguard::Scheme;
 use serde_json::json;
-use worker::js_sys::Uint8Array;
+use worker::js_sys::{Object, Promise, Reflect, Uint8Array};
+use worker::wasm_bindgen::{self, JsCast, JsValue, prelude::wasm_bindgen};
 use worker::wasm_bindgen_futures::JsFuture;
-use worker::{Context, Date, Env, Request, Response, web_sys};
+use worker::{Context, Env, Request, Response, web_sys};
 
 use crate::cache::Cache;
 use crate::chat;
+use crate::clock;
 use crate::config::{RATE_LIMITER_BINDING, Route, Settings};
 use crate::destinations::Kind;
 use crate::ledger::{Client, Taken, Taking};
@@ -39,7 +41,7 @@ pub async fn handle(
     let headers: Vec<(&str, String)> =
         scheme.header_names().filter_map(|name| Some((name, request_headers.get(name).ok()??))).collect();
     let pairs: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
-    let now_ms = Date::now().as_millis();
+    let now_ms = clock::now_ms();
     // A scheme that signs its URL (Square) without a registered one configured is checked
     // against the URL this request came to.
     let with_url;
@@ -127,11 +129,28 @@ fn duplicate() -> Response {
     reply::json(&json!({ "received": true, "duplicate": true }), 200)
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// The Rate Limiting binding, called directly: `Env::rate_limiter` checks the binding's
+    /// constructor name and converts the options and the outcome through serde on every call.
+    type RateLimit;
+
+    #[wasm_bindgen(method, catch)]
+    fn limit(this: &RateLimit, options: &Object) -> Result<Promise, JsValue>;
+}
+
 /// Asks the Rate Limiting binding about `key`. Without the binding, or if it errs, the
 /// request goes on: the limiter protects the origin, and losing an event would be worse.
 async fn allowed_by_rate_limit(env: &Env, key: &str) -> bool {
-    let Ok(limiter) = env.rate_limiter(RATE_LIMITER_BINDING) else { return true };
-    limiter.limit(key.to_string()).await.map_or(true, |outcome| outcome.success)
+    let binding = Reflect::get(env, &RATE_LIMITER_BINDING.into()).unwrap_or_default();
+    if !binding.is_object() {
+        return true;
+    }
+    let options = Object::new();
+    let _ = Reflect::set(&options, &"key".into(), &key.into());
+    let Ok(promise) = binding.unchecked_into::<RateLimit>().limit(&options) else { return true };
+    let outcome = JsFuture::from(promise).await.unwrap_or_default();
+    Reflect::get(&outcome, &"success".into()).ok().and_then(|success| success.as_bool()) != Some(false)
 }
 
 /// Reads the body, refusing it as soon as it is known to exceed `max`: from Content-Length
