@@ -3,7 +3,8 @@
 
 use serde_json::json;
 use subtle::ConstantTimeEq;
-use worker::{Env, Method, Request, Response};
+use worker::web_sys::Response;
+use worker::{Env, Method, Request};
 
 use crate::clock;
 use crate::config::Settings;
@@ -118,7 +119,7 @@ pub async fn run(run_id: &str, req: &Request, env: &Env, query: &str) -> Result<
 pub async fn live(run_id: &str, req: &Request, env: &Env, query: &str) -> Result<Response, Refusal> {
     let settings = Settings::load(env)?;
     run_token(req, &settings, run_id, query)?;
-    runs::watch(env, run_id, req).await
+    runs::watch(env, run_id, req).await.map(Into::into)
 }
 
 /// A run token for `run_id`, from `?token=` or `Authorization: Bearer`, signed with

@@ -2,32 +2,52 @@
 //! answered "duplicate" without calling the ledger. KV is never the authority: it is
 //! eventually consistent, so a missing or stale entry only means the ledger is asked.
 
-use worker::{Env, KvStore};
+use worker::Env;
+use worker::js_sys::{Object, Promise, Reflect};
+use worker::wasm_bindgen::{self, JsCast, JsValue, prelude::wasm_bindgen};
+use worker::wasm_bindgen_futures::JsFuture;
 
 use crate::config::KV_BINDING;
 
 const PREFIX: &str = "taken:";
 
+#[wasm_bindgen]
+extern "C" {
+    /// The KV namespace binding, called directly: `Env::kv` looks up five methods and
+    /// `get` builds an options object on every call.
+    type KvNamespace;
+
+    #[wasm_bindgen(method, catch)]
+    fn get(this: &KvNamespace, key: &str) -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(method, catch)]
+    fn put(this: &KvNamespace, key: &str, value: &str, options: &Object) -> Result<Promise, JsValue>;
+}
+
 pub struct Cache {
-    kv: KvStore,
+    kv: KvNamespace,
 }
 
 impl Cache {
     /// `None` without the KV binding: every key is then asked of the ledger.
     pub fn open(env: &Env) -> Option<Self> {
-        env.kv(KV_BINDING).ok().map(|kv| Cache { kv })
+        let binding = Reflect::get(env, &KV_BINDING.into()).ok().filter(JsValue::is_object)?;
+        Some(Cache { kv: binding.unchecked_into() })
     }
 
     /// Whether the key is cached as taken; a KV failure counts as "not cached".
     pub async fn has(&self, key: &str) -> bool {
-        matches!(self.kv.get(&format!("{PREFIX}{key}")).text().await, Ok(Some(_)))
+        let Ok(read) = self.kv.get(&[PREFIX, key].concat()) else { return false };
+        JsFuture::from(read).await.is_ok_and(|value| value.as_string().is_some())
     }
 
     /// Caches the key as taken for `ttl` seconds (one write, once per key: by the copy that
     /// took it). A failure is harmless: the ledger still answers.
     pub async fn remember(&self, key: &str, ttl: u64) {
-        if let Ok(put) = self.kv.put(&format!("{PREFIX}{key}"), "1") {
-            let _ = put.expiration_ttl(ttl).execute().await;
+        let options = Object::new();
+        let _ = Reflect::set(&options, &"expirationTtl".into(), &(ttl as f64).into());
+        if let Ok(write) = self.kv.put(&[PREFIX, key].concat(), "1", &options) {
+            let _ = JsFuture::from(write).await;
         }
     }
 }

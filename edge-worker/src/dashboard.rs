@@ -7,12 +7,13 @@
 //! `textContent`, and the content security policy allows scripts from this origin only, so
 //! nothing from a payload or a header can run.
 
-use worker::{Env, Headers, Method, Request, Response};
+use worker::web_sys::Response;
+use worker::{Env, Method, Request};
 
 use crate::admin;
 use crate::clock;
 use crate::config::Settings;
-use crate::reply::{Refusal, query_param};
+use crate::reply::{self, Refusal, query_param};
 use crate::session;
 
 const PAGE: &str = include_str!("../dashboard/index.html");
@@ -83,19 +84,13 @@ fn see_other(cookie: &str) -> Response {
 }
 
 fn file(body: &str, content_type: &str, status: u16, extra: &[(&str, &str)]) -> Response {
-    let headers = Headers::new();
-    for (name, value) in [
+    let headers = [
         ("content-type", content_type),
         ("cache-control", "no-store"),
         ("content-security-policy", POLICY),
         ("x-content-type-options", "nosniff"),
         ("x-frame-options", "DENY"),
         ("referrer-policy", "no-referrer"),
-    ]
-    .iter()
-    .chain(extra)
-    {
-        let _ = headers.set(name, value);
-    }
-    Response::builder().with_status(status).with_headers(headers).fixed(body.as_bytes().to_vec())
+    ];
+    reply::answer(body, status, &[&headers, extra].concat())
 }

@@ -6,7 +6,8 @@
 
 use hookguard::Scheme;
 use serde_json::json;
-use worker::{Context, Env, Method, Request, Response, ScheduleContext, ScheduledEvent, event, web_sys};
+use worker::web_sys::{self, Response};
+use worker::{Context, Env, Method, Request, ScheduleContext, ScheduledEvent, event};
 
 mod admin;
 mod cache;
@@ -51,7 +52,7 @@ async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> worker::Result<
             refusal.response()
         }
     };
-    log.emit(response.status_code(), now_ms().saturating_sub(started));
+    log.emit(response.status(), now_ms().saturating_sub(started));
     Ok(response)
 }
 

@@ -2,7 +2,7 @@
 //! and headers in one `match`.
 
 use serde_json::{Value, json};
-use worker::{Headers, Response};
+use worker::web_sys::{Headers, Response, ResponseInit};
 
 /// Every reason a request is refused. Nothing else is ever said about a failure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,14 +75,25 @@ pub fn json(value: &Value, status: u16) -> Response {
 }
 
 fn json_with(value: &Value, status: u16, extra: &[(&str, &str)]) -> Response {
-    let headers = Headers::new();
-    // Setting a valid header name and value cannot fail; a failure would only drop the header.
-    let _ = headers.set("content-type", "application/json");
-    let _ = headers.set("cache-control", "no-store");
-    for (name, value) in extra {
-        let _ = headers.set(name, value);
+    let headers = [("content-type", "application/json"), ("cache-control", "no-store")];
+    answer(&value.to_string(), status, &[&headers, extra].concat())
+}
+
+/// An answer made as the runtime's own `Response`, from a string and one init object
+/// (`worker::Response` copies its body into a fresh array and builds its init on the way out).
+pub fn answer(body: &str, status: u16, headers: &[(&str, &str)]) -> Response {
+    let init = ResponseInit::new();
+    init.set_status(status);
+    if let Ok(set) = Headers::new() {
+        for (name, value) in headers {
+            // A valid header name and value cannot fail; a failure would only drop the header.
+            let _ = set.set(name, value);
+        }
+        init.set_headers(&set);
     }
-    Response::builder().with_status(status).with_headers(headers).fixed(value.to_string().into_bytes())
+    // With a valid status this cannot fail; if it did, the client gets a network error.
+    Response::new_with_opt_str_and_init(Some(body).filter(|b| !b.is_empty()), &init)
+        .unwrap_or_else(|_| Response::error())
 }
 
 /// A request's path and query, read from its URL text. (Not `Request::path`, which parses

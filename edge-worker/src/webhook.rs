@@ -7,7 +7,8 @@ use serde_json::json;
 use worker::js_sys::{Object, Promise, Reflect, Uint8Array};
 use worker::wasm_bindgen::{self, JsCast, JsValue, prelude::wasm_bindgen};
 use worker::wasm_bindgen_futures::JsFuture;
-use worker::{Context, Env, Request, Response, web_sys};
+use worker::web_sys::{self, Response};
+use worker::{Context, Env, Request};
 
 use crate::cache::Cache;
 use crate::chat;
