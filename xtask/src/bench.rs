@@ -397,8 +397,11 @@ fn write_report(
     }
 
     // Worker under load.
-    let _ =
-        writeln!(md, "## Worker under load (local workerd, 1 KiB events, {} s per run)\n", load["seconds"]);
+    let _ = writeln!(
+        md,
+        "## Worker under load (local workerd, 1 KiB events)\n\nBoth workers side by side, {} rounds of {} s each per traffic, taking turns in alternating order; each row is the median of its rounds (errors and non-2xx summed).\n",
+        load["rounds"], load["seconds"]
+    );
     let _ = writeln!(
         md,
         "| worker | traffic | requests/s | p50 | p99 | errors | non-2xx |\n|---|---|---|---|---|---|---|"
