@@ -125,7 +125,7 @@ pub fn build() -> Result<PathBuf> {
     }
     // The CommonJS build: the same modules bundled into one file.
     let cjs_entry = pkg.join("cjs-entry.mjs");
-    run(Command::new(root().join("node_modules/@esbuild/linux-x64/bin/esbuild"))
+    run(Command::new(tools::esbuild())
         .arg(&cjs_entry)
         .args(["--bundle", "--format=cjs", "--platform=neutral", "--log-level=warning"])
         // The glue's default wasm URL uses import.meta, unused here: node.cjs passes the module.

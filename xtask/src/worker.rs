@@ -66,7 +66,7 @@ pub fn build() -> Result {
     run(Command::new("worker-build")
         .arg("--release")
         .current_dir(worker_dir())
-        .envs(env.clone())
+        .envs(env)
         .env("NO_MINIFY", "1"))?;
     let index = worker_dir().join("build/index.js");
     let bundle = std::fs::read_to_string(&index).map_err(|e| format!("{}: {e}", index.display()))?;
@@ -77,7 +77,7 @@ pub fn build() -> Result {
         ));
     }
     std::fs::write(&index, bundle.replace(CLASS_EXPORT, OBJECT_EXPORT)).map_err(|e| e.to_string())?;
-    run(Command::new(root().join("node_modules/@esbuild/linux-x64/bin/esbuild"))
+    run(Command::new(tools::esbuild())
         .arg(&index)
         .args(["--minify", "--format=esm"])
         .args(["--log-level=warning", "--allow-overwrite"])
