@@ -4,17 +4,17 @@
 
 use worker::Env;
 use worker::js_sys::{Object, Promise, Reflect};
-use worker::wasm_bindgen::{self, JsCast, JsValue, prelude::wasm_bindgen};
+use worker::wasm_bindgen::{self, JsValue, prelude::wasm_bindgen};
 use worker::wasm_bindgen_futures::JsFuture;
 
-use crate::config::KV_BINDING;
+use crate::config::{KV_BINDING, binding};
 
 const PREFIX: &str = "taken:";
 
 #[wasm_bindgen]
 extern "C" {
-    /// The KV namespace binding, called directly: `Env::kv` looks up five methods and
-    /// `get` builds an options object on every call.
+    /// The KV namespace binding: `Env::kv` looks up five methods and `get` builds an
+    /// options object on every call.
     type KvNamespace;
 
     #[wasm_bindgen(method, catch)]
@@ -31,8 +31,7 @@ pub struct Cache {
 impl Cache {
     /// `None` without the KV binding: every key is then asked of the ledger.
     pub fn open(env: &Env) -> Option<Self> {
-        let binding = Reflect::get(env, &KV_BINDING.into()).ok().filter(JsValue::is_object)?;
-        Some(Cache { kv: binding.unchecked_into() })
+        binding(env, KV_BINDING).map(|kv| Cache { kv })
     }
 
     /// Whether the key is cached as taken; a KV failure counts as "not cached".

@@ -8,6 +8,8 @@ use std::rc::Rc;
 
 use hookguard::{Scheme, Verifier};
 use worker::Env;
+use worker::js_sys::Reflect;
+use worker::wasm_bindgen::{JsCast, JsValue};
 
 use crate::destinations::{self, Destination};
 use crate::reply::Refusal;
@@ -301,6 +303,12 @@ pub fn secret_name(scheme: Scheme) -> String {
 
 /// A secret or a plain variable, trimmed (a pasted secret often ends in a newline), if set
 /// and not empty.
+/// The binding `name` as the JS type `T`, called directly (workers-rs' typed getters check
+/// the constructor's name and look methods up on every call); `None` if it is absent.
+pub fn binding<T: JsCast>(env: &Env, name: &str) -> Option<T> {
+    Reflect::get(env, &name.into()).ok().filter(JsValue::is_object).map(JsCast::unchecked_into)
+}
+
 pub fn text(env: &Env, name: &str) -> Option<String> {
     let value = env.secret(name).map(|s| s.to_string()).or_else(|_| env.var(name).map(|v| v.to_string()));
     value.ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())

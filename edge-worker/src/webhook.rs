@@ -5,7 +5,7 @@
 use hookguard::Scheme;
 use serde_json::json;
 use worker::js_sys::{Object, Promise, Reflect, Uint8Array};
-use worker::wasm_bindgen::{self, JsCast, JsValue, prelude::wasm_bindgen};
+use worker::wasm_bindgen::{self, JsValue, prelude::wasm_bindgen};
 use worker::wasm_bindgen_futures::JsFuture;
 use worker::web_sys::{self, Response};
 use worker::{Context, Env, Request};
@@ -13,7 +13,7 @@ use worker::{Context, Env, Request};
 use crate::cache::Cache;
 use crate::chat;
 use crate::clock;
-use crate::config::{RATE_LIMITER_BINDING, Route, Settings};
+use crate::config::{RATE_LIMITER_BINDING, Route, Settings, binding};
 use crate::destinations::Kind;
 use crate::ledger::{Client, Taken, Taking};
 use crate::log::LogLine;
@@ -36,7 +36,7 @@ pub async fn handle(
     }
     let route = Route::load(env, scheme)?;
     let settings = Settings::load(env)?;
-    let body = read_capped(&req, route.max_body).await?;
+    let body = read_capped(&req, &request_headers, route.max_body).await?;
 
     // Only the headers the scheme reads, copied once.
     let headers: Vec<(&str, String)> =
@@ -132,8 +132,8 @@ fn duplicate() -> Response {
 
 #[wasm_bindgen]
 extern "C" {
-    /// The Rate Limiting binding, called directly: `Env::rate_limiter` checks the binding's
-    /// constructor name and converts the options and the outcome through serde on every call.
+    /// The Rate Limiting binding: `Env::rate_limiter` also converts the options and the
+    /// outcome through serde on every call.
     type RateLimit;
 
     #[wasm_bindgen(method, catch)]
@@ -143,22 +143,23 @@ extern "C" {
 /// Asks the Rate Limiting binding about `key`. Without the binding, or if it errs, the
 /// request goes on: the limiter protects the origin, and losing an event would be worse.
 async fn allowed_by_rate_limit(env: &Env, key: &str) -> bool {
-    let binding = Reflect::get(env, &RATE_LIMITER_BINDING.into()).unwrap_or_default();
-    if !binding.is_object() {
-        return true;
-    }
+    let Some(limiter) = binding::<RateLimit>(env, RATE_LIMITER_BINDING) else { return true };
     let options = Object::new();
     let _ = Reflect::set(&options, &"key".into(), &key.into());
-    let Ok(promise) = binding.unchecked_into::<RateLimit>().limit(&options) else { return true };
+    let Ok(promise) = limiter.limit(&options) else { return true };
     let outcome = JsFuture::from(promise).await.unwrap_or_default();
     Reflect::get(&outcome, &"success".into()).ok().and_then(|success| success.as_bool()) != Some(false)
 }
 
 /// Reads the body, refusing it as soon as it is known to exceed `max`: from Content-Length
 /// before reading, and from the bytes actually read (a missing or lying length).
-async fn read_capped(req: &web_sys::Request, max: usize) -> Result<Vec<u8>, Refusal> {
+async fn read_capped(
+    req: &web_sys::Request,
+    headers: &web_sys::Headers,
+    max: usize,
+) -> Result<Vec<u8>, Refusal> {
     let too_large = Refusal::Core(hookguard::Error::PayloadTooLarge);
-    let declared = req.headers().get("content-length").ok().flatten();
+    let declared = headers.get("content-length").ok().flatten();
     let declared = declared.and_then(|n| n.trim().parse::<u64>().ok());
     if declared.is_some_and(|n| n > max as u64) {
         return Err(too_large);
