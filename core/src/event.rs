@@ -255,8 +255,8 @@ const fn keys() -> [Key; KEY_COUNT] {
 }
 
 /// Reads a body with the keys hookguard reads.
-fn read(body: &[u8]) -> Result<Found<KEY_COUNT>> {
-    json::read(body, &KEYS)
+fn read(body: &[u8], found: &mut Found<KEY_COUNT>) -> Result<()> {
+    json::read(body, &KEYS, found)
 }
 
 /// The ids a key can come from, in what reading the body found: the spec's id field from the
@@ -281,22 +281,20 @@ fn body_ids<'a>(found: &Found<KEY_COUNT>, signed: &Signed<'a>) -> BodyIds<'a> {
 /// The key to deduplicate a verified delivery by: from the body's ids where it is JSON
 /// hookguard can read, otherwise from the headers or the content.
 pub(crate) fn idempotency_key(signed: &Signed<'_>) -> IdempotencyKey {
-    let ids = read(signed.body).map(|found| body_ids(&found, signed)).unwrap_or_default();
+    let mut found = Found::EMPTY;
+    let ids = read(signed.body, &mut found).map(|()| body_ids(&found, signed)).unwrap_or_default();
     IdempotencyKey::for_request(signed, &ids)
 }
 
 impl<'a> Event<'a> {
     pub(crate) fn parse(signed: &Signed<'a>, scratch: &'a mut [u8]) -> Result<Self> {
         let body = signed.body;
-        let found = read(body)?;
+        let mut found = Found::EMPTY;
+        read(body, &mut found)?;
         let mut texts = Texts { found: &found, body, body_text: core::str::from_utf8(body).ok(), scratch };
         texts.reserve()?;
         let body_type = texts.text(Envelope::Type.index());
         let event_type = body_type.or(signed.topic());
-        // A section's field: inside `object` first, then at the top level.
-        let section = |texts: &mut Texts<'_, 'a>, fields: &[Section]| {
-            PLACES.iter().find_map(|&place| fields.iter().find_map(|&f| texts.text(place.index(f))))
-        };
         let run_number = PLACES
             .iter()
             .find_map(|&place| found.number(place.index(Section::RunNumber), body)?.parse().ok());
@@ -313,20 +311,21 @@ impl<'a> Event<'a> {
             created,
             webhook_version: texts.text(Envelope::WebhookVersion.index()),
             delivery_id: signed.delivery_id(),
-            run_id: section(&mut texts, &[Section::RunId]),
-            run_status: section(&mut texts, &[Section::RunStatus]),
+            run_id: texts.section(Section::RunId),
+            run_status: texts.section(Section::RunStatus),
             run_number,
-            task_id: section(&mut texts, &[Section::TaskId]),
-            deployment_id: section(&mut texts, &[Section::DeploymentId]),
-            deployment_status: section(&mut texts, &[Section::DeploymentStatus]),
-            deployment_version: section(&mut texts, &[Section::DeploymentVersion]),
-            environment_type: section(&mut texts, &[Section::EnvironmentType]),
-            environment_slug: section(&mut texts, &[Section::EnvironmentSlug]),
-            project_ref: section(&mut texts, &[Section::ProjectRef]),
-            error_message: section(
-                &mut texts,
-                &[Section::ErrorMessage, Section::RunErrorMessage, Section::RunErrorRaw],
-            ),
+            task_id: texts.section(Section::TaskId),
+            deployment_id: texts.section(Section::DeploymentId),
+            deployment_status: texts.section(Section::DeploymentStatus),
+            deployment_version: texts.section(Section::DeploymentVersion),
+            environment_type: texts.section(Section::EnvironmentType),
+            environment_slug: texts.section(Section::EnvironmentSlug),
+            project_ref: texts.section(Section::ProjectRef),
+            error_message: texts.first_of(&[
+                Section::ErrorMessage,
+                Section::RunErrorMessage,
+                Section::RunErrorRaw,
+            ]),
             idempotency_key: IdempotencyKey::for_request(signed, &body_ids(&found, signed)),
             replay_key: IdempotencyKey::replay(signed),
         })
@@ -361,6 +360,23 @@ impl<'a> Texts<'_, 'a> {
         Ok(())
     }
 
+    /// A section's field: inside `object` first, then at the top level.
+    fn section(&mut self, field: Section) -> Option<&'a str> {
+        self.first_of(&[field])
+    }
+
+    /// The first of a section's `fields` present, inside `object` first, then at the top level.
+    fn first_of(&mut self, fields: &[Section]) -> Option<&'a str> {
+        for place in PLACES {
+            for &field in fields {
+                if let Some(text) = self.text(place.index(field)) {
+                    return Some(text);
+                }
+            }
+        }
+        None
+    }
+
     fn text(&mut self, key: usize) -> Option<&'a str> {
         let (range, escaped) = self.found.string_span(key)?;
         let raw = self.body.get(range.clone())?;
@@ -376,7 +392,7 @@ impl<'a> Texts<'_, 'a> {
         let (out, rest) = core::mem::take(&mut self.scratch).split_at_mut_checked(json::decoded_len(raw))?;
         self.scratch = rest;
         let mut written = 0;
-        json::decode(raw, |part| {
+        json::decode(raw, &mut |part| {
             if let Some(dst) = out.get_mut(written..written + part.len()) {
                 dst.copy_from_slice(part);
                 written += part.len();

@@ -54,6 +54,9 @@ pub(crate) struct Found<const N: usize> {
 }
 
 impl<const N: usize> Found<N> {
+    /// Nothing found yet: what [`read`] starts from.
+    pub(crate) const EMPTY: Self = Found { spans: [None; N], longest_unescaped: 0 };
+
     /// The raw (still escaped) text of a string value.
     pub(crate) fn raw<'a>(&self, key: usize, body: &'a [u8]) -> Option<&'a [u8]> {
         self.string(key, body).map(|(raw, _)| raw)
@@ -101,110 +104,123 @@ impl<const N: usize> Found<N> {
 /// # Errors
 /// As [`read`], for the part read.
 pub(crate) fn field<'a>(body: &'a [u8], name: &'static str) -> Result<Option<&'a [u8]>> {
-    let found = scan(body, &Keys::new([Key { parent: None, name }]), true)?;
+    let mut found = Found::<1>::EMPTY;
+    let keys = Keys::new([Key { parent: None, name }]);
+    scan(body, &keys.index(), true, &mut found.spans, &mut found.longest_unescaped)?;
     Ok(found.raw(0, body).or_else(|| found.number(0, body).map(str::as_bytes)))
 }
 
-/// Reads the whole body as one JSON object, checking every byte, and returns where the values
-/// of `keys` are. A key found twice in one object is [`Error::DuplicateKey`]; keys not asked
+/// Reads the whole body as one JSON object, checking every byte, and records in `found` (which
+/// starts as [`Found::EMPTY`]: the caller's, so that it is never copied) where the values of
+/// `keys` are. A key found twice in one object is [`Error::DuplicateKey`]; keys not asked
 /// for are never compared.
 ///
 /// # Errors
 /// [`Error::InvalidJson`], [`Error::NotAnObject`], [`Error::TrailingCharacters`],
 /// [`Error::NestingTooDeep`], [`Error::DuplicateKey`].
-pub(crate) fn read<const N: usize>(body: &[u8], keys: &Keys<N>) -> Result<Found<N>> {
-    scan(body, keys, false)
+pub(crate) fn read<const N: usize>(body: &[u8], keys: &Keys<N>, found: &mut Found<N>) -> Result<()> {
+    scan(body, &keys.index(), false, &mut found.spans, &mut found.longest_unescaped)
 }
 
 /// [`read`], which with `until_found` returns as soon as every key's value has been read (a
 /// container's as soon as it opens).
-fn scan<const N: usize>(body: &[u8], keys: &Keys<N>, until_found: bool) -> Result<Found<N>> {
-    let mut r = Reader { body, pos: 0, longest_unescaped: 0 };
-    let mut found = Found { spans: [None; N], longest_unescaped: 0 };
+///
+/// One loop over the body, its position in a local: a value, then the commas, colons, keys
+/// and closing brackets up to the next value.
+///
+/// Not generic: one copy serves every key list (flash and `.wasm` size).
+fn scan(
+    body: &[u8],
+    keys: &KeyIndex<'_>,
+    until_found: bool,
+    spans: &mut [Option<Span>],
+    longest_unescaped: &mut usize,
+) -> Result<()> {
     let mut seen: u64 = 0;
+    let all = u64::MAX >> (64 - spans.len().clamp(1, 64));
     // Per open container: the key whose value it is (`None`: nobody asked for it), and (one
     // bit per level) whether it is an array. An owned container's span is recorded when it
-    // opens and ends when it closes.
+    // opens and ended when it closes.
     let mut owners: [Option<u8>; MAX_DEPTH] = [None; MAX_DEPTH];
     let mut arrays: u64 = 0;
     let mut depth = 0usize;
-    r.skip_ws();
+    let mut pos = skip_ws(body, 0);
     // Any other value is still checked whole, to say "not an object" only of well-formed JSON.
-    let is_object = r.peek() == Some(b'{');
-    // The keys looked up inside the container at `level`: the top-level object's, those of
-    // a container some key owns, or none.
-    let scope = |owners: &[Option<u8>; MAX_DEPTH], level: usize| match level {
-        0 if is_object => Some(None),
-        0 => None,
-        _ => owners.get(level).copied().flatten().map(Some),
+    let is_object = body.get(pos) == Some(&b'{');
+    // The keys looked up in the innermost open object: the top level's, those of an object
+    // some key owns, or none.
+    let scope = |owners: &[Option<u8>; MAX_DEPTH], level: usize| match owners.get(level).copied().flatten() {
+        Some(owner) => keys.children(owner),
+        None if level == 0 => keys.top,
+        None => 0,
     };
-    // The key the next value belongs to.
+    // The key the next value belongs to, and whether that key is still to be read (in an
+    // object, after `{` or `,`).
     let mut owner: Option<u8> = None;
+    let mut at_key = false;
     loop {
+        if at_key {
+            owner = key(body, &mut pos, keys, scope(&owners, depth - 1), &mut seen, longest_unescaped)?;
+        }
         // A value starts here.
-        r.skip_ws();
-        let start = r.pos;
-        match r.next().ok_or(Error::InvalidJson)? {
-            open @ (b'{' | b'[') => {
+        let start = pos;
+        match body.get(pos).copied() {
+            Some(b'"') => {
+                let (end, escaped) = string(body, pos + 1, longest_unescaped)?;
+                record(spans, owner, Span { start: start + 1, end, kind: Kind::String { escaped } });
+                pos = end + 1;
+            }
+            Some(open @ (b'{' | b'[')) => {
                 *owners.get_mut(depth).ok_or(Error::NestingTooDeep)? = owner;
-                record(&mut found, owner, Span { start, end: start, kind: Kind::Container });
+                record(spans, owner, Span { start, end: start, kind: Kind::Container });
                 let is_array = open == b'[';
                 arrays = (arrays & !(1 << depth)) | (u64::from(is_array) << depth);
                 depth += 1;
-                r.skip_ws();
-                let close = if is_array { b']' } else { b'}' };
-                if r.peek() == Some(close) {
-                    r.pos += 1;
+                pos = skip_ws(body, pos + 1);
+                if body.get(pos) == Some(if is_array { &b']' } else { &b'}' }) {
+                    pos += 1;
                     depth -= 1;
-                    close_container(&mut found, &owners, depth, r.pos);
+                    close_container(spans, &owners, depth, pos);
                 } else {
-                    owner = if is_array { None } else { r.key(scope(&owners, depth - 1), keys, &mut seen)? };
+                    at_key = !is_array;
+                    owner = None;
                     continue;
                 }
             }
-            b'"' => {
-                let (end, escaped) = r.string_end()?;
-                record(&mut found, owner, Span { start: start + 1, end, kind: Kind::String { escaped } });
+            Some(b'-' | b'0'..=b'9') => {
+                pos = number(body, pos)?;
+                record(spans, owner, Span { start, end: pos, kind: Kind::Number });
             }
-            b'-' | b'0'..=b'9' => {
-                r.pos = start;
-                r.number()?;
-                record(&mut found, owner, Span { start, end: r.pos, kind: Kind::Number });
-            }
-            b't' => r.literal(b"rue")?,
-            b'f' => r.literal(b"alse")?,
-            b'n' => r.literal(b"ull")?,
+            Some(b't') => pos = literal(body, pos, b"true")?,
+            Some(b'f') => pos = literal(body, pos, b"false")?,
+            Some(b'n') => pos = literal(body, pos, b"null")?,
             _ => return Err(Error::InvalidJson),
         }
-        if until_found && found.spans.iter().all(Option::is_some) {
-            found.longest_unescaped = r.longest_unescaped;
-            return Ok(found);
+        if until_found && seen == all {
+            return Ok(());
         }
         // A value ended: close containers until one continues or the top level ends.
         loop {
+            pos = skip_ws(body, pos);
             if depth == 0 {
-                r.skip_ws();
-                found.longest_unescaped = r.longest_unescaped;
-                return match (r.pos == body.len(), is_object) {
+                return match (pos == body.len(), is_object) {
                     (false, _) => Err(Error::TrailingCharacters),
                     (true, false) => Err(Error::NotAnObject),
-                    (true, true) => Ok(found),
+                    (true, true) => Ok(()),
                 };
             }
             let is_array = arrays & (1 << (depth - 1)) != 0;
-            r.skip_ws();
-            match (r.next(), is_array) {
-                (Some(b','), true) => {
+            match (body.get(pos), is_array) {
+                (Some(b','), _) => {
+                    pos = skip_ws(body, pos + 1);
+                    at_key = !is_array;
                     owner = None;
                     break;
                 }
-                (Some(b','), false) => {
-                    owner = r.key(scope(&owners, depth - 1), keys, &mut seen)?;
-                    break;
-                }
                 (Some(b']'), true) | (Some(b'}'), false) => {
+                    pos += 1;
                     depth -= 1;
-                    close_container(&mut found, &owners, depth, r.pos);
+                    close_container(spans, &owners, depth, pos);
                 }
                 _ => return Err(Error::InvalidJson),
             }
@@ -212,43 +228,101 @@ fn scan<const N: usize>(body: &[u8], keys: &Keys<N>, until_found: bool) -> Resul
     }
 }
 
+/// Reads `"key":` from `pos` (whitespace skipped) and the whitespace after it, and returns
+/// the index of the key among `candidates` (`None`: not one of them).
+#[inline(always)]
+fn key(
+    body: &[u8],
+    pos: &mut usize,
+    keys: &KeyIndex<'_>,
+    candidates: u64,
+    seen: &mut u64,
+    longest_unescaped: &mut usize,
+) -> Result<Option<u8>> {
+    if body.get(*pos) != Some(&b'"') {
+        return Err(Error::InvalidJson);
+    }
+    let start = *pos + 1;
+    let (end, escaped) = string(body, start, longest_unescaped)?;
+    *pos = skip_ws(body, end + 1);
+    if body.get(*pos) != Some(&b':') {
+        return Err(Error::InvalidJson);
+    }
+    *pos = skip_ws(body, *pos + 1);
+    // Keys inside a value nobody reads, or with no children asked for, are not compared.
+    if candidates == 0 {
+        return Ok(None);
+    }
+    let index = match escaped {
+        false => keys.find(candidates, body, start, end - start),
+        true => escaped_key(body.get(start..end).unwrap_or_default(), keys, candidates),
+    };
+    let Some(index) = index else {
+        return Ok(None);
+    };
+    let bit = 1u64 << index;
+    if *seen & bit != 0 {
+        return Err(Error::DuplicateKey);
+    }
+    *seen |= bit;
+    Ok(u8::try_from(index).ok())
+}
+
+/// An escaped key names the same field as its decoded text, as it is to any other reader.
+/// Decoded longer than [`LONG`] bytes, it is no name asked for.
+#[inline(never)]
+fn escaped_key(raw: &[u8], keys: &KeyIndex<'_>, candidates: u64) -> Option<usize> {
+    let mut buf = [0u8; LONG];
+    let mut len = 0usize;
+    let mut fits = true;
+    decode(raw, &mut |part| match buf.get_mut(len..len + part.len()) {
+        Some(dst) => {
+            dst.copy_from_slice(part);
+            len += part.len();
+        }
+        None => fits = false,
+    });
+    if fits { keys.find(candidates, &buf, 0, len) } else { None }
+}
+
 /// Ends the span of the container that was open at `level` at `end`.
-fn close_container<const N: usize>(
-    found: &mut Found<N>,
-    owners: &[Option<u8>; MAX_DEPTH],
-    level: usize,
-    end: usize,
-) {
+fn close_container(spans: &mut [Option<Span>], owners: &[Option<u8>; MAX_DEPTH], level: usize, end: usize) {
     let owner = owners.get(level).copied().flatten();
-    if let Some(span) = owner.and_then(|key| found.spans.get_mut(usize::from(key))).and_then(Option::as_mut) {
+    if let Some(span) = owner.and_then(|key| spans.get_mut(usize::from(key))).and_then(Option::as_mut) {
         span.end = end;
     }
 }
 
-fn record<const N: usize>(found: &mut Found<N>, owner: Option<u8>, span: Span) {
-    if let Some(slot) = owner.and_then(|key| found.spans.get_mut(usize::from(key))) {
+fn record(spans: &mut [Option<Span>], owner: Option<u8>, span: Span) {
+    if let Some(slot) = owner.and_then(|key| spans.get_mut(usize::from(key))) {
         *slot = Some(span);
     }
 }
 
 /// The keys a caller asks for, indexed when compiling: one bit per key for each parent and
-/// for each first byte (folded to five bits, which keeps letters apart), so that a key read
-/// is compared in full with at most a few names.
+/// for each length, and each name's first 16 bytes as two words, so that a key read is
+/// compared with at most a few names, a word at a time.
 pub(crate) struct Keys<const N: usize> {
     keys: [Key; N],
     top: u64,
     children: [u64; N],
-    first: [u64; 32],
+    /// Per length up to [`LONG`], the keys of that length; at `LONG`, every longer one.
+    by_len: [u64; LONG + 1],
+    /// Each name's first 16 bytes as two little-endian words, zero past its end.
+    words: [[u64; 2]; N],
 }
 
+/// Names longer than this share one length slot (and are compared in full).
+const LONG: usize = 32;
+
 impl<const N: usize> Keys<N> {
-    // Runs only at compile time (every caller builds a `const`): an index out of bounds, a
-    // parent that is no key or an empty name fails the build, never a request.
+    // Runs at compile time for every fixed key list (an index out of bounds or a parent that is
+    // no key fails the build), and at run time only for `field`'s one top-level key.
     #[allow(clippy::indexing_slicing)]
     pub(crate) const fn new(keys: [Key; N]) -> Self {
         // One bit per key records which ones were seen, to refuse duplicates.
         assert!(N <= 64, "at most 64 keys");
-        let mut index = Keys { keys, top: 0, children: [0; N], first: [0; 32] };
+        let mut index = Keys { keys, top: 0, children: [0; N], by_len: [0; LONG + 1], words: [[0; 2]; N] };
         let mut i = 0;
         while i < N {
             let bit = 1u64 << i;
@@ -256,27 +330,61 @@ impl<const N: usize> Keys<N> {
                 None => index.top |= bit,
                 Some(parent) => index.children[parent as usize] |= bit,
             }
-            index.first[(keys[i].name.as_bytes()[0] & 31) as usize] |= bit;
+            let name = keys[i].name.as_bytes();
+            let len = if name.len() < LONG { name.len() } else { LONG };
+            index.by_len[len] |= bit;
+            let mut b = 0;
+            while b < name.len() && b < 16 {
+                index.words[i][b / 8] |= (name[b] as u64) << (8 * (b % 8));
+                b += 1;
+            }
             i += 1;
         }
         index
     }
 
-    /// One bit per key that sits inside `parent` (`None`: the top level).
-    fn candidates(&self, parent: Option<u8>) -> u64 {
-        match parent {
-            None => self.top,
-            Some(parent) => self.children.get(usize::from(parent)).copied().unwrap_or(0),
+    /// The index as [`scan`] reads it, whatever the number of keys.
+    fn index(&self) -> KeyIndex<'_> {
+        KeyIndex {
+            keys: &self.keys,
+            top: self.top,
+            children: &self.children,
+            by_len: &self.by_len,
+            words: &self.words,
         }
     }
+}
 
-    /// The index of the key `name` inside `parent`.
-    fn find(&self, parent: Option<u8>, name: &[u8]) -> Option<usize> {
-        let first = self.first.get(usize::from(name.first()? & 31)).copied().unwrap_or(0);
-        let mut bits = self.candidates(parent) & first;
+/// [`Keys`] of any length, borrowed.
+struct KeyIndex<'k> {
+    keys: &'k [Key],
+    top: u64,
+    children: &'k [u64],
+    by_len: &'k [u64; LONG + 1],
+    words: &'k [[u64; 2]],
+}
+
+impl KeyIndex<'_> {
+    /// One bit per key that sits inside the object that is the value of `parent`.
+    fn children(&self, parent: u8) -> u64 {
+        self.children.get(usize::from(parent)).copied().unwrap_or(0)
+    }
+
+    /// The index among `candidates` of the key named by the `len` bytes of `text` from `at`.
+    #[inline(always)]
+    fn find(&self, candidates: u64, text: &[u8], at: usize, len: usize) -> Option<usize> {
+        let mut bits = candidates & self.by_len.get(len.min(LONG)).copied().unwrap_or(0);
+        if bits == 0 {
+            return None;
+        }
+        let words =
+            [first_bytes(load(text, at), len), first_bytes(load(text, at + 8), len.saturating_sub(8))];
         while bits != 0 {
             let i = bits.trailing_zeros() as usize;
-            if self.keys.get(i).is_some_and(|k| k.name.as_bytes() == name) {
+            // Names of 16 bytes or less are their words; longer ones are compared in full.
+            if self.words.get(i) == Some(&words)
+                && (len <= 16 || self.keys.get(i).map(|k| k.name.as_bytes()) == text.get(at..at + len))
+            {
                 return Some(i);
             }
             bits &= bits - 1;
@@ -285,226 +393,195 @@ impl<const N: usize> Keys<N> {
     }
 }
 
-struct Reader<'a> {
-    body: &'a [u8],
-    pos: usize,
-    longest_unescaped: usize,
+/// The position of the first byte from `pos` on that is not whitespace (or the end).
+#[inline(always)]
+fn skip_ws(body: &[u8], pos: usize) -> usize {
+    // Compact JSON has no whitespace: one byte says so before any search.
+    match body.get(pos) {
+        Some(&b) if b > b' ' => pos,
+        _ => {
+            pos + body
+                .get(pos..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+                .count()
+        }
+    }
 }
 
-impl Reader<'_> {
-    fn peek(&self) -> Option<u8> {
-        self.body.get(self.pos).copied()
+fn literal(body: &[u8], pos: usize, word: &[u8]) -> Result<usize> {
+    match body.get(pos..pos + word.len()) == Some(word) {
+        true => Ok(pos + word.len()),
+        false => Err(Error::InvalidJson),
     }
+}
 
-    fn next(&mut self) -> Option<u8> {
-        let b = self.peek()?;
-        self.pos += 1;
-        Some(b)
+/// After an opening quote at `start - 1`: checks the string and returns the index of its
+/// closing quote and whether it has escapes.
+#[inline(always)]
+fn string(body: &[u8], start: usize, longest_unescaped: &mut usize) -> Result<(usize, bool)> {
+    // Most strings are plain text up to their closing quote: that case stays small enough
+    // to inline.
+    let end = plain_end(body, start);
+    match body.get(end) {
+        Some(b'"') => Ok((end, false)),
+        _ => escaped_string_end(body, start, end, longest_unescaped),
     }
+}
 
-    #[inline]
-    fn skip_ws(&mut self) {
-        // Compact JSON has no whitespace: one byte says so before any search.
-        if self.peek().is_some_and(|b| b > b' ') {
-            return;
-        }
-        let rest = self.body.get(self.pos..).unwrap_or_default();
-        self.pos +=
-            rest.iter().position(|&b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r')).unwrap_or(rest.len());
-    }
-
-    fn literal(&mut self, rest: &[u8]) -> Result<()> {
-        if self.body.get(self.pos..self.pos + rest.len()) != Some(rest) {
-            return Err(Error::InvalidJson);
-        }
-        self.pos += rest.len();
-        Ok(())
-    }
-
-    /// Reads `"key":` and returns the index of the key in `keys`, if it is asked for inside
-    /// the container whose keys are looked up under `scope` (`None`: none are).
-    fn key<const N: usize>(
-        &mut self,
-        scope: Option<Option<u8>>,
-        keys: &Keys<N>,
-        seen: &mut u64,
-    ) -> Result<Option<u8>> {
-        self.skip_ws();
-        if self.next() != Some(b'"') {
-            return Err(Error::InvalidJson);
-        }
-        let start = self.pos;
-        let (end, escaped) = self.string_end()?;
-        self.skip_ws();
-        if self.next() != Some(b':') {
-            return Err(Error::InvalidJson);
-        }
-        // Keys inside a value nobody reads, or with no children asked for, are not compared.
-        let Some(parent) = scope.filter(|&parent| keys.candidates(parent) != 0) else {
-            return Ok(None);
-        };
-        let raw = self.body.get(start..end).unwrap_or_default();
-        // An escaped key names the same field as its decoded text, as it is to any other
-        // reader. Without escapes, a key is its own decoded text, or invalid UTF-8 and so
-        // equal to no name. No key asked for is longer than 32 bytes.
-        let mut buf;
-        let name = if escaped {
-            buf = [0u8; 32];
-            let mut len = 0usize;
-            let mut fits = true;
-            decode(raw, |part| match buf.get_mut(len..len + part.len()) {
-                Some(dst) => {
-                    dst.copy_from_slice(part);
-                    len += part.len();
+/// [`string`] for strings with escapes (or errors), from the first special byte at `at`.
+#[inline(never)]
+fn escaped_string_end(
+    body: &[u8],
+    start: usize,
+    mut at: usize,
+    longest_unescaped: &mut usize,
+) -> Result<(usize, bool)> {
+    // How many bytes decoding the escapes saves, to know the decoded length.
+    let mut saved = 0usize;
+    loop {
+        match body.get(at).copied() {
+            Some(b'"') => break,
+            Some(b'\\') => match body.get(at + 1).copied() {
+                Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => {
+                    saved += 1;
+                    at += 2;
                 }
-                None => fits = false,
-            });
-            if !fits {
-                return Ok(None);
-            }
-            buf.get(..len).unwrap_or_default()
-        } else {
-            raw
-        };
-        let Some(index) = keys.find(parent, name) else {
-            return Ok(None);
-        };
-        let bit = 1u64 << index;
-        if *seen & bit != 0 {
-            return Err(Error::DuplicateKey);
-        }
-        *seen |= bit;
-        Ok(u8::try_from(index).ok())
-    }
-
-    /// After an opening quote: checks the string and returns the index of its closing quote
-    /// and whether it has escapes, leaving the reader just past it.
-    #[inline]
-    fn string_end(&mut self) -> Result<(usize, bool)> {
-        // Most strings are plain text up to their closing quote: that case stays small enough
-        // to inline.
-        let rest = self.body.get(self.pos..).unwrap_or_default();
-        let len = plain_len(rest).ok_or(Error::InvalidJson)?;
-        if rest.get(len) == Some(&b'"') {
-            self.pos += len + 1;
-            return Ok((self.pos - 1, false));
-        }
-        self.escaped_string_end()
-    }
-
-    /// [`Reader::string_end`] for strings with escapes (or errors).
-    #[inline(never)]
-    fn escaped_string_end(&mut self) -> Result<(usize, bool)> {
-        let start = self.pos;
-        // How many bytes decoding the escapes saves, to know the decoded length.
-        let mut saved = 0usize;
-        loop {
-            // Plain text runs to the next quote, backslash or control byte: skip it in one go.
-            let rest = self.body.get(self.pos..).unwrap_or_default();
-            self.pos += plain_len(rest).ok_or(Error::InvalidJson)?;
-            match self.next().ok_or(Error::InvalidJson)? {
-                b'"' => break,
-                b'\\' => match self.next().ok_or(Error::InvalidJson)? {
-                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => saved += 1,
-                    b'u' => {
-                        let unit = self.body.get(self.pos..).and_then(hex4).ok_or(Error::InvalidJson)?;
-                        self.pos += 4;
-                        // Six bytes become the unit's UTF-8; a surrogate pair's twelve become four.
-                        saved += match unit {
-                            0..=0x7F => 5,
-                            0x80..=0x7FF => 4,
-                            0xD800..=0xDFFF => 4,
-                            _ => 3,
-                        };
-                    }
-                    _ => return Err(Error::InvalidJson),
-                },
-                // A raw control byte. Other bytes, valid UTF-8 or not, are text; decoding
-                // replaces invalid ones.
+                Some(b'u') => {
+                    let unit = body.get(at + 2..).and_then(hex4).ok_or(Error::InvalidJson)?;
+                    at += 6;
+                    // Six bytes become the unit's UTF-8; a surrogate pair's twelve become four.
+                    saved += match unit {
+                        0..=0x7F => 5,
+                        0x80..=0x7FF => 4,
+                        0xD800..=0xDFFF => 4,
+                        _ => 3,
+                    };
+                }
                 _ => return Err(Error::InvalidJson),
-            }
-        }
-        let end = self.pos - 1;
-        let escaped = saved > 0;
-        if escaped {
-            self.longest_unescaped = self.longest_unescaped.max(end - start - saved);
-        }
-        Ok((end, escaped))
-    }
-
-    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`
-    fn number(&mut self) -> Result<()> {
-        if self.peek() == Some(b'-') {
-            self.pos += 1;
-        }
-        match self.next() {
-            Some(b'0') => {}
-            Some(b'1'..=b'9') => self.digits(),
+            },
+            // A raw control byte, or the end. Other bytes, valid UTF-8 or not, are text;
+            // decoding replaces invalid ones.
             _ => return Err(Error::InvalidJson),
         }
-        if self.peek() == Some(b'.') {
-            self.pos += 1;
-            self.at_least_one_digit()?;
-        }
-        if matches!(self.peek(), Some(b'e' | b'E')) {
-            self.pos += 1;
-            if matches!(self.peek(), Some(b'+' | b'-')) {
-                self.pos += 1;
-            }
-            self.at_least_one_digit()?;
-        }
-        Ok(())
+        // Plain text runs to the next quote, backslash or control byte: skip it in one go.
+        at = plain_end(body, at);
     }
-
-    fn digits(&mut self) {
-        let rest = self.body.get(self.pos..).unwrap_or_default();
-        self.pos += rest.iter().position(|b| !b.is_ascii_digit()).unwrap_or(rest.len());
+    if saved > 0 {
+        *longest_unescaped = (*longest_unescaped).max(at - start - saved);
     }
+    Ok((at, saved > 0))
+}
 
-    fn at_least_one_digit(&mut self) -> Result<()> {
-        if !matches!(self.peek(), Some(b'0'..=b'9')) {
-            return Err(Error::InvalidJson);
+/// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?` from `pos`; returns where it ends.
+fn number(body: &[u8], mut pos: usize) -> Result<usize> {
+    let at = |pos: usize| body.get(pos).copied();
+    if at(pos) == Some(b'-') {
+        pos += 1;
+    }
+    match at(pos) {
+        Some(b'0') => pos += 1,
+        Some(b'1'..=b'9') => pos = digits(body, pos + 1),
+        _ => return Err(Error::InvalidJson),
+    }
+    if at(pos) == Some(b'.') {
+        pos = at_least_one_digit(body, pos + 1)?;
+    }
+    if matches!(at(pos), Some(b'e' | b'E')) {
+        pos += 1;
+        if matches!(at(pos), Some(b'+' | b'-')) {
+            pos += 1;
         }
-        self.digits();
-        Ok(())
+        pos = at_least_one_digit(body, pos)?;
+    }
+    Ok(pos)
+}
+
+fn digits(body: &[u8], pos: usize) -> usize {
+    pos + body.get(pos..).unwrap_or_default().iter().take_while(|b| b.is_ascii_digit()).count()
+}
+
+fn at_least_one_digit(body: &[u8], pos: usize) -> Result<usize> {
+    match body.get(pos) {
+        Some(b'0'..=b'9') => Ok(digits(body, pos + 1)),
+        _ => Err(Error::InvalidJson),
     }
 }
 
-/// How many bytes of `text` come before the first quote, backslash or control byte (`None`:
-/// there is none). Eight bytes at a time: string bodies are most of a payload.
-#[inline]
-fn plain_len(text: &[u8]) -> Option<usize> {
+/// The 8 bytes of `text` from `at` as a little-endian word, zero past its end.
+#[inline(always)]
+fn load(text: &[u8], at: usize) -> u64 {
+    match text.get(at..).and_then(<[u8]>::first_chunk::<8>) {
+        Some(&bytes) => u64::from_le_bytes(bytes),
+        None => load_tail(text, at),
+    }
+}
+
+#[inline(never)]
+fn load_tail(text: &[u8], at: usize) -> u64 {
+    text.get(at..).unwrap_or_default().iter().rev().fold(0, |acc, &b| acc << 8 | u64::from(b))
+}
+
+/// The first `len` bytes of a word (all of it from 8 on).
+#[inline(always)]
+fn first_bytes(word: u64, len: usize) -> u64 {
+    match len {
+        8.. => word,
+        len => word & ((1u64 << (8 * len)) - 1),
+    }
+}
+
+/// The position of the first quote, backslash or control byte from `at` on, or the end of
+/// `text`. The first eight bytes inline (most keys and many values end there), the rest in
+/// [`plain_end_after`].
+#[inline(always)]
+fn plain_end(text: &[u8], at: usize) -> usize {
+    match specials(load(text, at)) {
+        0 => plain_end_after(text, at + 8),
+        special => at + special.trailing_zeros() as usize / 8,
+    }
+}
+
+/// [`plain_end`] from `at` on, eight bytes at a time: string bodies are most of a payload.
+#[inline(never)]
+fn plain_end_after(text: &[u8], at: usize) -> usize {
+    let rest = text.get(at..).unwrap_or_default();
+    let mut chunks = rest.chunks_exact(8);
+    let mut offset = at;
+    for chunk in chunks.by_ref() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let special = specials(u64::from_le_bytes(word));
+        if special != 0 {
+            return offset + special.trailing_zeros() as usize / 8;
+        }
+        offset += 8;
+    }
+    // The tail, read as zeros past the end: a zero is a control byte, so this finds one.
+    offset + specials(load_tail(chunks.remainder(), 0)).trailing_zeros() as usize / 8
+}
+
+/// One high bit for each byte of `x` (little-endian) that is a quote, a backslash or a control
+/// byte, exact up to the first: a byte of `y - ONES` borrows into its high bit where the byte
+/// of `y` is zero, and a byte of `x - SPACES` where the byte of `x` is below 0x20; `& !x &
+/// HIGHS` keeps the ASCII bytes (the three targets are ASCII, so `y = x ^ target` has `x`'s
+/// high bits). A false flag can only follow a true one, in a more significant byte.
+#[inline(always)]
+fn specials(x: u64) -> u64 {
     const ONES: u64 = u64::from_le_bytes([0x01; 8]);
     const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
     const QUOTES: u64 = ONES * b'"' as u64;
     const BACKSLASHES: u64 = ONES * b'\\' as u64;
     const SPACES: u64 = ONES * 0x20;
-    let mut chunks = text.chunks_exact(8);
-    let mut offset = 0;
-    for chunk in chunks.by_ref() {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word);
-        // A byte of `y - ONES` borrows into its high bit where the byte of `y` is zero, and a
-        // byte of `x - SPACES` where the byte of `x` is below 0x20; `& !x & HIGHS` keeps the
-        // ASCII bytes (the three targets are ASCII, so `y = x ^ target` has `x`'s high bits).
-        // A false flag can only follow a true one, in a more significant byte, so the lowest
-        // flagged byte (little-endian: the first in the text) is exact.
-        let special =
-            ((x ^ QUOTES).wrapping_sub(ONES) | (x ^ BACKSLASHES).wrapping_sub(ONES) | x.wrapping_sub(SPACES))
-                & !x
-                & HIGHS;
-        if special != 0 {
-            return Some(offset + special.trailing_zeros() as usize / 8);
-        }
-        offset += 8;
-    }
-    chunks.remainder().iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).map(|i| offset + i)
+    ((x ^ QUOTES).wrapping_sub(ONES) | (x ^ BACKSLASHES).wrapping_sub(ONES) | x.wrapping_sub(SPACES))
+        & !x
+        & HIGHS
 }
 
 /// Decodes a string's raw content (escapes, and any invalid UTF-8 as U+FFFD), passing the
 /// UTF-8 output to `emit` in pieces. `\u` surrogate pairs combine; a lone surrogate is U+FFFD.
-pub(crate) fn decode(raw: &[u8], mut emit: impl FnMut(&[u8])) {
+pub(crate) fn decode(raw: &[u8], emit: &mut dyn FnMut(&[u8])) {
     let mut rest = raw;
     while !rest.is_empty() {
         let plain_len = rest.iter().position(|&b| b == b'\\').unwrap_or(rest.len());
@@ -554,7 +631,7 @@ fn hex4(text: &[u8]) -> Option<u32> {
 /// The length of a string's raw content once decoded.
 pub(crate) fn decoded_len(raw: &[u8]) -> usize {
     let mut len = 0;
-    decode(raw, |part| len += part.len());
+    decode(raw, &mut |part| len += part.len());
     len
 }
 
@@ -566,7 +643,7 @@ pub(crate) fn text_eq(raw: &[u8], expected: &str) -> bool {
     }
     let mut rest = expected.as_bytes();
     let mut equal = true;
-    decode(raw, |part| match rest.strip_prefix(part) {
+    decode(raw, &mut |part| match rest.strip_prefix(part) {
         Some(r) => rest = r,
         None => equal = false,
     });
@@ -580,12 +657,17 @@ mod tests {
 
     use super::*;
 
+    fn read<const N: usize>(body: &[u8], keys: &Keys<N>) -> Result<Found<N>> {
+        let mut found = Found::EMPTY;
+        super::read(body, keys, &mut found).map(|()| found)
+    }
+
     /// `{"a":{"b":..}}`: key 0 is `a` at the top, key 1 is `b` inside `a`.
     const KEYS: Keys<2> = Keys::new([Key { parent: None, name: "a" }, Key { parent: Some(0), name: "b" }]);
 
     fn decoded(raw: &[u8]) -> String {
         let mut out = Vec::new();
-        decode(raw, |part| out.extend_from_slice(part));
+        decode(raw, &mut |part| out.extend_from_slice(part));
         String::from_utf8(out).expect("decode emits UTF-8")
     }
 
@@ -647,6 +729,27 @@ mod tests {
     }
 
     #[test]
+    fn names_match_whole_at_every_length() {
+        // Lengths on both sides of each word (8 and 16 bytes), beside names that share all but
+        // their last byte, or are one byte longer.
+        const NAMES: Keys<5> = Keys::new([
+            Key { parent: None, name: "abcdefg" },
+            Key { parent: None, name: "abcdefgh" },
+            Key { parent: None, name: "abcdefghi" },
+            Key { parent: None, name: "abcdefghijklmnop" },
+            Key { parent: None, name: "abcdefghijklmnopq" },
+        ]);
+        let body = br#"{"abcdefgX":0,"abcdefghijklmnoX":0,"abcdefghijklmnopqr":0,"abcdefg":1,"abcdefgh":2,"abcdefghi":3,"abcdefghijklmnop":4,"abcdefghijklmnopq":5}"#;
+        let found = read(body, &NAMES).expect("valid");
+        for (key, value) in ["1", "2", "3", "4", "5"].into_iter().enumerate() {
+            assert_eq!(found.number(key, body), Some(value), "key {key}");
+        }
+        // At the very end of the body too, where fewer than 8 bytes are left to read.
+        let short: &[u8] = br#"{"abcdefg":1}"#;
+        assert_eq!(read(short, &NAMES).expect("valid").number(0, short), Some("1"));
+    }
+
+    #[test]
     fn depth_is_bounded_at_max_depth() {
         assert!(read(&nested(MAX_DEPTH), &KEYS).is_ok());
         assert_eq!(read(&nested(MAX_DEPTH + 1), &KEYS).err(), Some(Error::NestingTooDeep));
@@ -689,6 +792,12 @@ mod tests {
         assert_eq!(field(br#"{"nested":{"created":"x"}}"#, "created"), Ok(None));
         assert_eq!(field(br#"{"created":{"at":1}}"#, "created"), Ok(None));
         assert_eq!(field(br#"{"a":tru,"created":"x"}"#, "created"), Err(Error::InvalidJson));
+        // Any name, the empty one too (a custom scheme's field is the user's).
+        assert_eq!(field(br#"{"":"e","a":1}"#, ""), Ok(Some(&b"e"[..])));
+        assert_eq!(
+            field(br#"{"a_name_longer_than_32_bytes_here":7}"#, "a_name_longer_than_32_bytes_here"),
+            Ok(Some(&b"7"[..]))
+        );
     }
 
     #[test]
@@ -711,7 +820,7 @@ mod tests {
 
     #[test]
     #[allow(clippy::indexing_slicing, reason = "indices are below len by construction")]
-    fn plain_len_finds_the_first_special_byte_at_every_offset() {
+    fn plain_end_finds_the_first_special_byte_at_every_offset() {
         for len in 0..24 {
             for at in 0..len {
                 for special in [b'"', b'\\', 0x00, 0x1f] {
@@ -724,10 +833,10 @@ mod tests {
                     if at > 0 {
                         text[at - 1] = 0xe9;
                     }
-                    assert_eq!(plain_len(&text), Some(at), "len {len}, at {at}, byte {special:#x}");
+                    assert_eq!(plain_end(&text, 0), at, "len {len}, at {at}, byte {special:#x}");
                 }
             }
-            assert_eq!(plain_len(&std::vec![0x20; len]), None);
+            assert_eq!(plain_end(&std::vec![0x20; len], 0), len);
         }
     }
 }

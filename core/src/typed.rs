@@ -9,7 +9,8 @@ use crate::json::MAX_DEPTH;
 /// The strict reader first (syntax, depth, trailing bytes, an object at the top), then
 /// serde-json-core, its errors mapped to hookguard's.
 pub(crate) fn deserialize<'a, T: serde::Deserialize<'a>>(body: &'a [u8], scratch: &mut [u8]) -> Result<T> {
-    let found = json::read(body, &const { json::Keys::new([]) })?;
+    let mut found = json::Found::EMPTY;
+    json::read(body, &const { json::Keys::new([]) }, &mut found)?;
     // serde-json-core unescapes every escaped string, read or skipped, into the scratch; check
     // the size first, so that a too-small scratch is reported whole and left as it was.
     if found.longest_unescaped > scratch.len() {
