@@ -301,14 +301,14 @@ pub fn secret_name(scheme: Scheme) -> String {
     scheme.secret_var().to_string()
 }
 
-/// A secret or a plain variable, trimmed (a pasted secret often ends in a newline), if set
-/// and not empty.
 /// The binding `name` as the JS type `T`, called directly (workers-rs' typed getters check
 /// the constructor's name and look methods up on every call); `None` if it is absent.
 pub fn binding<T: JsCast>(env: &Env, name: &str) -> Option<T> {
     Reflect::get(env, &name.into()).ok().filter(JsValue::is_object).map(JsCast::unchecked_into)
 }
 
+/// A secret or a plain variable, trimmed (a pasted secret often ends in a newline), if set
+/// and not empty.
 pub fn text(env: &Env, name: &str) -> Option<String> {
     let value = env.secret(name).map(|s| s.to_string()).or_else(|_| env.var(name).map(|v| v.to_string()));
     value.ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
