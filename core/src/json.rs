@@ -794,10 +794,12 @@ mod tests {
         assert_eq!(field(br#"{"a":tru,"created":"x"}"#, "created"), Err(Error::InvalidJson));
         // Any name, the empty one too (a custom scheme's field is the user's).
         assert_eq!(field(br#"{"":"e","a":1}"#, ""), Ok(Some(&b"e"[..])));
-        assert_eq!(
-            field(br#"{"a_name_longer_than_32_bytes_here":7}"#, "a_name_longer_than_32_bytes_here"),
-            Ok(Some(&b"7"[..]))
-        );
+        // Past `LONG` (32) bytes, names share one length slot and are compared in full: a
+        // longer name with the same first 16 bytes, and one of another length, are not it.
+        let long = "a_name_longer_than_32_bytes_here!!";
+        assert_eq!(long.len(), LONG + 2);
+        let body = std::format!(r#"{{"{long}_and_more":1,"{long}?":2,"{long}":7}}"#);
+        assert_eq!(field(body.as_bytes(), long), Ok(Some(&b"7"[..])));
     }
 
     #[test]
