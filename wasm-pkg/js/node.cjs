@@ -1,14 +1,15 @@
 // Node.js with require(): the CommonJS bundle of the same code; node:crypto computes the MACs
-// as in node.mjs.
+// as in node.mjs (HOOKGUARD_MAC likewise).
 "use strict";
 const { createHmac } = require("node:crypto");
 const { readFileSync } = require("node:fs");
 const path = require("node:path");
 const hookguard = require("./hookguard.cjs");
 
+const mac = process.env.HOOKGUARD_MAC;
 hookguard.attach(
   hookguard.initSync({ module: readFileSync(path.join(__dirname, "hookguard_wasm_bg.wasm")) }),
-  process.env.HOOKGUARD_MAC === "wasm" ? {} : { createHmac },
+  mac === "wasm" ? {} : { createHmac, nativeMacFrom: mac === "native" ? 0 : undefined },
 );
 
 module.exports = hookguard;

@@ -1,6 +1,6 @@
 // Heap allocations inside the wasm module, counted by the test build (`count-allocations`,
 // assembled by `cargo xtask test` into wasm-pkg/pkg-alloc; the published package has no
-// counting allocator). Run with the MACs by node:crypto and, with HOOKGUARD_MAC=wasm, by wasm.
+// counting allocator). Run with the default MACs and with every MAC by wasm or by node:crypto (HOOKGUARD_MAC).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";

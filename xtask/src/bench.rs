@@ -7,7 +7,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::{Result, cargo, elf, npm, root, run, sizes, tools, worker};
+use crate::{Result, cargo, cargo_wasm, elf, npm, root, run, sizes, tools, worker};
 
 const SIZES: [u64; 5] = [256, 1024, 16 * 1024, 256 * 1024, 1024 * 1024];
 
@@ -107,7 +107,7 @@ pub fn run_all(quick: bool) -> Result<PathBuf> {
 
     // The JSON scan as WebAssembly in Node (WASI), on the same bodies.
     tools::ensure_targets()?;
-    run(cargo().args([
+    run(cargo_wasm().args([
         "build",
         "--locked",
         "--release",

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::{Result, cargo, root, run, tools};
+use crate::{Result, cargo_wasm, root, run, tools};
 
 /// Where the package is assembled (what `npm pack` packs).
 pub fn pkg_dir() -> PathBuf {
@@ -15,9 +15,11 @@ pub fn tarball() -> PathBuf {
     root().join("target/npm/hookguard-0.1.0.tgz")
 }
 
-/// wasm-opt flags: size first, with the features rustc's wasm32 target emits by default.
-const WASM_OPT: [&str; 7] = [
+/// wasm-opt flags: size first, with the features rustc's wasm32 target emits by default and
+/// SIMD ([`crate::WASM_RUSTFLAGS`]).
+const WASM_OPT: [&str; 8] = [
     "-Oz",
+    "--enable-simd",
     "--enable-mutable-globals",
     "--enable-sign-ext",
     "--enable-nontrapping-float-to-int",
@@ -40,7 +42,7 @@ fn copy(from: &Path, to: &Path) -> Result {
 /// Builds the wasm with `features` and puts wasm-bindgen's output into `out`, emptied first.
 fn bindgen_into(features: &[&str], out: &Path) -> Result {
     let bindgen = tools::wasm_bindgen()?;
-    run(cargo()
+    run(cargo_wasm()
         .args([
             "build",
             "--locked",

@@ -8,7 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use hookguard::{Scheme, SecretFormat, Verifier};
 
-use crate::{Result, origin, root, run, tools};
+use crate::{Result, WASM_RUSTFLAGS, origin, root, run, tools};
 
 /// Built-in samples: one of each Trigger.dev event type.
 const SAMPLES: [(&str, &[u8]); 10] = [
@@ -67,6 +67,7 @@ pub fn build() -> Result {
         .arg("--release")
         .current_dir(worker_dir())
         .envs(env)
+        .env("RUSTFLAGS", WASM_RUSTFLAGS)
         .env("NO_MINIFY", "1"))?;
     let index = worker_dir().join("build/index.js");
     let bundle = std::fs::read_to_string(&index).map_err(|e| format!("{}: {e}", index.display()))?;
