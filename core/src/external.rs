@@ -8,14 +8,9 @@
 use crate::encoding::MAX_BYTES;
 use crate::error::{Error, Result};
 use crate::headers::Headers;
-use crate::spec::{Algorithm, MAX_PARTS, Scheme};
+use crate::signed::SignedParts;
+use crate::spec::{Algorithm, Scheme};
 use crate::verify::{Verified, Verifier, key_bytes};
-
-/// The most parts the signed content has (a [`Spec`](crate::Spec)'s content template).
-pub const MAX_SIGNED_PARTS: usize = MAX_PARTS;
-
-/// The signed content of one request, in order: HMAC-SHA256 over their concatenation.
-pub type SignedParts<'a> = [&'a [u8]; MAX_SIGNED_PARTS];
 
 /// The HMAC-SHA256 key of `secret` under `scheme`, written into `out`; returns its length.
 /// For `whsec_` schemes it is the decoded key, for the others the secret's bytes. Feed it, in

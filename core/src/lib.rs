@@ -24,10 +24,11 @@ mod verify;
 
 pub use error::{Error, Result};
 pub use event::{Event, EventKind};
-pub use external::{MAX_SIGNED_PARTS, SignedParts, mac_key};
+pub use external::mac_key;
 pub use headers::Headers;
 pub use json::MAX_DEPTH;
 pub use key::{IDEMPOTENCY_KEY_MAX, IdempotencyKey, KeySource};
+pub use signed::{MAX_SIGNED_PARTS, SignedParts};
 pub use spec::{
     Algorithm, Encoding, IdSource, MAX_ID, RetriedByContent, SECRET_VAR_MAX, Scheme, SecretFormat, Spec,
     SpecError, Syntax, Timestamp, TimestampSource, Unit,

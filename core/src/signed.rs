@@ -2,9 +2,14 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::external::{MAX_SIGNED_PARTS, SignedParts};
-use crate::spec::{Part, Scheme, parts};
+use crate::spec::{MAX_PARTS, Part, Scheme, parts};
 use crate::timestamp::Timestamp;
+
+/// The most parts the signed content has (a [`Spec`](crate::Spec)'s content template).
+pub const MAX_SIGNED_PARTS: usize = MAX_PARTS;
+
+/// The signed content of one request, in order: HMAC-SHA256 over their concatenation.
+pub type SignedParts<'a> = [&'a [u8]; MAX_SIGNED_PARTS];
 
 /// A request's signed parts (and the unsigned headers read beside them).
 #[derive(Clone, Copy, Debug)]
