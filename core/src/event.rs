@@ -391,13 +391,7 @@ impl<'a> Texts<'_, 'a> {
         }
         let (out, rest) = core::mem::take(&mut self.scratch).split_at_mut_checked(json::decoded_len(raw))?;
         self.scratch = rest;
-        let mut written = 0;
-        json::decode(raw, &mut |part| {
-            if let Some(dst) = out.get_mut(written..written + part.len()) {
-                dst.copy_from_slice(part);
-                written += part.len();
-            }
-        });
+        json::decode_into(raw, out)?;
         let out: &'a [u8] = out;
         core::str::from_utf8(out).ok()
     }

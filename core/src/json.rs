@@ -273,16 +273,8 @@ fn key(
 #[inline(never)]
 fn escaped_key(raw: &[u8], keys: &KeyIndex<'_>, candidates: u64) -> Option<usize> {
     let mut buf = [0u8; LONG];
-    let mut len = 0usize;
-    let mut fits = true;
-    decode(raw, &mut |part| match buf.get_mut(len..len + part.len()) {
-        Some(dst) => {
-            dst.copy_from_slice(part);
-            len += part.len();
-        }
-        None => fits = false,
-    });
-    if fits { keys.find(candidates, &buf, 0, len) } else { None }
+    let len = decode_into(raw, &mut buf)?;
+    keys.find(candidates, &buf, 0, len)
 }
 
 /// Ends the span of the container that was open at `level` at `end`.
@@ -626,6 +618,21 @@ pub(crate) fn decode(raw: &[u8], emit: &mut dyn FnMut(&[u8])) {
 fn hex4(text: &[u8]) -> Option<u32> {
     let digits = text.get(..4)?;
     digits.iter().try_fold(0u32, |acc, &d| Some(acc << 4 | char::from(d).to_digit(16)?))
+}
+
+/// Decodes a string's raw content into the start of `out`; returns the decoded length, or
+/// `None` if it does not fit.
+pub(crate) fn decode_into(raw: &[u8], out: &mut [u8]) -> Option<usize> {
+    let mut len = 0usize;
+    let mut fits = true;
+    decode(raw, &mut |part| match out.get_mut(len..len + part.len()) {
+        Some(dst) => {
+            dst.copy_from_slice(part);
+            len += part.len();
+        }
+        None => fits = false,
+    });
+    fits.then_some(len)
 }
 
 /// The length of a string's raw content once decoded.
