@@ -55,14 +55,15 @@ let nativeMacFrom = NATIVE_MAC_FROM;
 
 /**
  * Takes the initialised wasm exports; `native.createHmac` (node:crypto's), if given, computes
- * the MACs of bodies from `native.nativeMacFrom` bytes on (default `NATIVE_MAC_FROM`), and the
- * core does everything else.
+ * the MACs of bodies from `NATIVE_MAC_FROM` bytes on, and the core does everything else.
+ * `native.mac` (the tests' HOOKGUARD_MAC) overrides that: `"wasm"` leaves every MAC to the
+ * wasm, `"native"` none.
  */
 export function attach(exports, native = {}) {
   wasm = exports;
   resultsAddress = wasm.results();
-  createHmac = native.createHmac;
-  nativeMacFrom = native.nativeMacFrom ?? NATIVE_MAC_FROM;
+  createHmac = native.mac === "wasm" ? undefined : native.createHmac;
+  nativeMacFrom = native.mac === "native" ? 0 : NATIVE_MAC_FROM;
   core = wasm.constants();
   SCHEMES = Object.freeze(core.schemes);
 }

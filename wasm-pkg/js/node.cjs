@@ -6,10 +6,9 @@ const { readFileSync } = require("node:fs");
 const path = require("node:path");
 const hookguard = require("./hookguard.cjs");
 
-const mac = process.env.HOOKGUARD_MAC;
 hookguard.attach(
   hookguard.initSync({ module: readFileSync(path.join(__dirname, "hookguard_wasm_bg.wasm")) }),
-  mac === "wasm" ? {} : { createHmac, nativeMacFrom: mac === "native" ? 0 : undefined },
+  { createHmac, mac: process.env.HOOKGUARD_MAC },
 );
 
 module.exports = hookguard;
