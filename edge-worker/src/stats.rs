@@ -3,7 +3,10 @@
 //! Each isolate counts its webhooks (accepted, duplicate, refused by scheme and code) in
 //! memory and flushes the counts to one `Stats` Durable Object at most every
 //! `STATS_FLUSH_SECONDS`, after the answer (`wait_until`): the webhook path never waits for it.
-//! The ledger reports each delivery attempt the same way. The object keeps a day of
+//! The ledger reports delivery attempts the same way: a delivered one (which only ends the
+//! destination's failure streak) waits for the next flush; a failed one goes at once, after
+//! what this isolate still holds, so the object sees one isolate's attempts in order. The
+//! object keeps a day of
 //! per-minute counts, the origin's failures in a row per destination, and sends alerts to
 //! `ALERT_URL` (at most one per kind and route per cooldown); an alert that cannot be sent is
 //! logged and never touches a webhook.
@@ -65,12 +68,17 @@ const MAY_ALERT: &str = "INSERT INTO alerts (kind, route, sent_at) VALUES (?1, ?
 struct Report {
     /// `(kind, scheme, code, count)`: kind `accepted`, `duplicate` or `refused`.
     counts: Vec<(String, String, String, u64)>,
-    /// One delivery attempt: destination, delivered, status after it, idempotency key.
-    attempt: Option<(String, bool, String, String)>,
+    /// Destinations that had a delivered attempt since the last report: their failure streaks
+    /// end, before `failure` counts.
+    #[serde(default)]
+    delivered: Vec<String>,
+    /// One failed attempt: destination, the delivery's status after it, idempotency key.
+    failure: Option<(String, String, String)>,
 }
 
 thread_local! {
     static PENDING: RefCell<HashMap<(String, String, String), u64>> = RefCell::new(HashMap::new());
+    static DELIVERED: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
     static FLUSHED: Cell<u64> = const { Cell::new(0) };
 }
 
@@ -81,27 +89,50 @@ pub fn tally(env: &Env, ctx: &Context, scheme: Scheme, kind: &str, code: &str) {
         *pending.borrow_mut().entry((kind.into(), scheme.name().into(), code.into())).or_insert(0) += 1;
     });
     if let Ok(settings) = Settings::load(env)
-        && let Some(report) = due(&settings)
+        && let Some(report) = due(&settings, None)
     {
         let env = env.clone();
         ctx.wait_until(async move { send(&env, report).await });
     }
 }
 
-/// The counts to send now, if the last flush is old enough (`STATS_FLUSH_SECONDS`).
-fn due(settings: &Settings) -> Option<Value> {
+/// Notes one delivery attempt to `destination`; returns the report to send now, if any: at
+/// once for a failed attempt, at the next flush for a delivered one.
+pub fn attempted(
+    settings: &Settings,
+    destination: &str,
+    delivered: bool,
+    status: &str,
+    key: &str,
+) -> Option<Value> {
+    if !delivered {
+        return due(settings, Some((destination.into(), status.into(), key.into())));
+    }
+    DELIVERED.with(|d| {
+        let mut d = d.borrow_mut();
+        if !d.iter().any(|name| name == destination) {
+            d.push(destination.into());
+        }
+    });
+    due(settings, None)
+}
+
+/// What this isolate holds, to send now: with a failed attempt always, otherwise if the last
+/// flush is old enough (`STATS_FLUSH_SECONDS`) and there is anything to send.
+fn due(settings: &Settings, failure: Option<(String, String, String)>) -> Option<Value> {
     let now = clock::now_ms();
-    if now.saturating_sub(FLUSHED.get()) < settings.alerts.flush_seconds * 1000 {
+    if failure.is_none() && now.saturating_sub(FLUSHED.get()) < settings.alerts.flush_seconds * 1000 {
         return None;
     }
     let counts: Vec<(String, String, String, u64)> = PENDING.with(|pending| {
         pending.borrow_mut().drain().map(|((kind, scheme, code), n)| (kind, scheme, code, n)).collect()
     });
-    if counts.is_empty() {
+    let delivered = DELIVERED.with(|d| core::mem::take(&mut *d.borrow_mut()));
+    if counts.is_empty() && delivered.is_empty() && failure.is_none() {
         return None;
     }
     FLUSHED.set(now);
-    serde_json::to_value(Report { counts, attempt: None }).ok()
+    serde_json::to_value(Report { counts, delivered, failure }).ok()
 }
 
 /// Sends a report to the stats object; a failure is logged (the counts are lost, nothing else).
@@ -111,12 +142,6 @@ pub async fn send(env: &Env, report: Value) {
     if !sent.is_ok_and(|response| response.status_code() == 200) {
         worker::console_error!("{}", json!({ "outcome": "stats_unavailable" }));
     }
-}
-
-/// The ledger's report of one attempt: where, whether delivered, the delivery's status after it.
-pub fn attempt(destination: &str, delivered: bool, status: &str, key: &str) -> Value {
-    let attempt = (destination.to_string(), delivered, status.to_string(), key.to_string());
-    serde_json::to_value(Report { counts: Vec::new(), attempt: Some(attempt) }).unwrap_or_default()
 }
 
 /// The counts of the last hour and day, and the chart's series (`GET /api/v2/stats`).
@@ -167,8 +192,11 @@ impl DurableObject for Stats {
         for scheme in report.counts.iter().filter(|c| c.0 == "refused").map(|c| c.1.as_str()) {
             alerts.extend(self.refused_alert(scheme, now)?);
         }
-        if let Some((destination, delivered, status, key)) = &report.attempt {
-            alerts.extend(self.attempt_alerts(destination, *delivered, status, key, now)?);
+        for destination in &report.delivered {
+            sql.exec(DELIVERED_ATTEMPT, vec![destination.as_str().into()])?;
+        }
+        if let Some((destination, status, key)) = &report.failure {
+            alerts.extend(self.failure_alerts(destination, status, key, now)?);
         }
         for (kind, route, text) in alerts {
             self.alert(kind, &route, &text, now).await;
@@ -208,20 +236,16 @@ impl Stats {
         }))
     }
 
-    /// A delivery that exhausted its schedule; the origin failing too many attempts in a row.
-    fn attempt_alerts(
+    /// After a failed attempt: the origin failing too many attempts in a row; a delivery that
+    /// exhausted its schedule.
+    fn failure_alerts(
         &self,
         destination: &str,
-        delivered: bool,
         status: &str,
         key: &str,
         now: u64,
     ) -> Result<Vec<(&'static str, String, String)>> {
         let mut alerts = Vec::new();
-        if delivered {
-            self.sql().exec(DELIVERED_ATTEMPT, vec![destination.into()])?;
-            return Ok(alerts);
-        }
         let streak: Vec<Value> = self.sql().exec(FAILED_ATTEMPT, vec![destination.into()])?.to_array()?;
         let failures = streak.first().and_then(|row| row["failures"].as_u64()).unwrap_or(0);
         let limit = self.settings()?.alerts.origin_failures;

@@ -16,7 +16,7 @@ use crate::clock;
 use crate::config::{RATE_LIMITER_BINDING, Route, Settings, binding};
 use crate::destinations::Kind;
 use crate::ledger::{Client, Taken, Taking};
-use crate::log::LogLine;
+use crate::log::{Cost, LogLine};
 use crate::reply::{self, Refusal};
 use crate::runs;
 
@@ -69,7 +69,7 @@ pub async fn handle(
 
     let cache = Cache::open(env);
     if let Some(cache) = &cache {
-        log.cost("kv_reads", 1);
+        log.cost(Cost::KvRead, 1);
         if cache.has(key).await {
             log.outcome("duplicate", Some("kv"));
             return Ok(duplicate());
@@ -79,7 +79,7 @@ pub async fn handle(
     // A key from an unsigned id (GitHub's delivery header, ...) is backed by one over the
     // signed content: a captured delivery sent again under a new id is a duplicate.
     if let Some(replay) = &event.replay_key {
-        log.cost("ledger_requests", 1);
+        log.cost(Cost::LedgerRequest, 1);
         if !ledger.claim_replay(replay.as_str(), key).await? {
             log.outcome("duplicate", Some("replay"));
             return Ok(duplicate());
@@ -95,21 +95,21 @@ pub async fn handle(
         summary: chat.then(|| chat::summary(scheme.name(), &event, &body)),
     };
     let Taken { status, rows_written } = ledger.take(&taking, &body).await?;
-    log.cost("ledger_requests", 1);
-    log.cost("sql_rows_written", rows_written);
+    log.cost(Cost::LedgerRequest, 1);
+    log.cost(Cost::SqlRowsWritten, rows_written);
     let Some(status) = status else {
         log.outcome("duplicate", Some("ledger"));
         return Ok(duplicate());
     };
     if let Some(cache) = cache {
-        log.cost("kv_writes", 1);
+        log.cost(Cost::KvWrite, 1);
         let (key, ttl) = (key.to_string(), settings.dedupe_window);
         ctx.wait_until(async move { cache.remember(&key, ttl).await });
     }
     // Run statuses are Trigger.dev's: other schemes' senders cannot overwrite them. The
     // event is stored whatever happens here, so a failure is logged, not answered.
     if let Some((run_id, update)) = runs::update_of(&event, now_ms).filter(|_| scheme == Scheme::TRIGGER) {
-        log.cost("run_requests", 1);
+        log.cost(Cost::RunRequest, 1);
         if runs::update(env, &run_id, &update).await.is_err() {
             log.note("run_update_failed");
         }

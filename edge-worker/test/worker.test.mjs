@@ -841,6 +841,43 @@ describe("dashboard, stats and alerts", () => {
     for (const key of keys) seen.failures.delete(key);
   });
 
+  test("a delivered attempt ends the origin's failure streak, though its report waits for the flush", async () => {
+    // Delivered attempts are reported with the isolate's next flush (an hour away here); a
+    // failed one goes at once, and must carry the earlier delivery's reset before it counts.
+    const [chat, origin] = await Promise.all([startChat(), startOrigin(FORWARD_SECRET)]);
+    const flaky = start({
+      bindings: {
+        ...SECRETS,
+        ADMIN_TOKEN,
+        FORWARD_URL: origin.url,
+        FORWARD_SECRET,
+        RETRY_SCHEDULE_SECONDS: "1,1,1",
+        STATS_FLUSH_SECONDS: "3600",
+        ALERT_URL: chat.url,
+        ALERT_ORIGIN_FAILURES: "3",
+      },
+    });
+    try {
+      const deliver = async (failures) => {
+        const { id, body } = eventBody("trigger");
+        origin.failures.set(`trigger:${id}`, failures);
+        assert.equal((await send(flaky, "trigger", body)).status, 200);
+        await waitForDelivery(`trigger:${id}`, "delivered", flaky);
+      };
+      // Two failures, delivered; two more, delivered: never three in a row.
+      await deliver(2);
+      await deliver(2);
+      await new Promise((r) => setTimeout(r, 500));
+      assert.deepEqual(chat.messages.filter((m) => m.includes("in a row")), [], "no streak of three");
+      // Three in a row do alert.
+      await deliver(3);
+      await waitFor(() => chat.messages.some((m) => m.includes("3 attempts in a row")), "the origin-failing alert");
+    } finally {
+      await flaky.dispose();
+      await Promise.all([chat.close(), origin.close()]);
+    }
+  });
+
   test("an alert that cannot be sent never touches a webhook", async () => {
     const dead = start({ bindings: { ...SECRETS, ALERT_URL: "http://127.0.0.1:9/alerts", ALERT_REJECT_THRESHOLD: "0", STATS_FLUSH_SECONDS: "0" } });
     try {

@@ -462,7 +462,9 @@ fn write_report(
         "## Cost per event\n\nStorage operations per request, averaged over the load run's log lines (the worker logs \
          what each request did). The old design (KV only, before the ledger) is counted from its code: a first \
          delivery read the done and in-flight marks and wrote the in-flight mark, the event summary, the done \
-         mark and, for a run, its status; a duplicate read the done mark.\n"
+         mark and, for a run, its status; a duplicate read the done mark. Not in the table: the `Stats` object, \
+         which each isolate sends its counts and delivered attempts to at most every `STATS_FLUSH_SECONDS`, and \
+         a failed attempt at once.\n"
     );
     let _ = writeln!(
         md,

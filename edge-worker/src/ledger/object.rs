@@ -224,9 +224,12 @@ impl Ledger {
             "delivery": status,
         });
         worker::console_log!("{log}");
-        let report = stats::attempt(&destination.name, attempt.delivered(), status, &taking.key);
-        let env = self.env.clone();
-        self.state.wait_until(async move { stats::send(&env, report).await });
+        if let Some(report) =
+            stats::attempted(settings, &destination.name, attempt.delivered(), status, &taking.key)
+        {
+            let env = self.env.clone();
+            self.state.wait_until(async move { stats::send(&env, report).await });
+        }
         if let Some(next) = next {
             self.alarm_by(next).await?;
         }
