@@ -130,7 +130,7 @@ async fn route(
     }
     match target {
         Target::Webhook(scheme) => {
-            let answer = webhook::handle(scheme, req, url, env, ctx, log).await;
+            let answer = webhook::handle(scheme, req, url, env, log).await;
             let (kind, code) = match &answer {
                 Ok(_) => (log.outcome_name(), ""),
                 Err(refusal) => ("refused", refusal.code()),

@@ -1,6 +1,7 @@
 //! One webhook, in order: rate limit (before the body is read), size cap, verify, parse,
-//! the KV cache, take in the ledger (which stores and makes the first attempt), the run's
-//! status, answer. Once this answers 200, the event is stored and will reach its destination.
+//! the KV cache, take in the ledger (which stores, caches the key in KV and makes the first
+//! attempt), the run's status, answer. Once this answers 200, the event is stored and will
+//! reach its destination.
 
 use hookguard::Scheme;
 use serde_json::json;
@@ -8,7 +9,7 @@ use worker::js_sys::{Object, Promise, Reflect, Uint8Array};
 use worker::wasm_bindgen::{self, JsValue, prelude::wasm_bindgen};
 use worker::wasm_bindgen_futures::JsFuture;
 use worker::web_sys::{self, Response};
-use worker::{Context, Env, Request};
+use worker::{Env, Request};
 
 use crate::cache::Cache;
 use crate::chat;
@@ -25,7 +26,6 @@ pub async fn handle(
     req: web_sys::Request,
     url: &str,
     env: &Env,
-    ctx: &Context,
     log: &mut LogLine,
 ) -> Result<Response, Refusal> {
     log.scheme(scheme);
@@ -94,17 +94,15 @@ pub async fn handle(
         run_id: event.run_id.map(Into::into),
         summary: chat.then(|| chat::summary(scheme.name(), &event, &body)),
     };
-    let Taken { status, rows_written } = ledger.take(&taking, &body).await?;
+    let Taken { status, rows_written, cached } = ledger.take(&taking, &body).await?;
     log.cost(Cost::LedgerRequest, 1);
     log.cost(Cost::SqlRowsWritten, rows_written);
     let Some(status) = status else {
         log.outcome("duplicate", Some("ledger"));
         return Ok(duplicate());
     };
-    if let Some(cache) = cache {
+    if cached {
         log.cost(Cost::KvWrite, 1);
-        let (key, ttl) = (key.to_string(), settings.dedupe_window);
-        ctx.wait_until(async move { cache.remember(&key, ttl).await });
     }
     // Run statuses are Trigger.dev's: other schemes' senders cannot overwrite them. The
     // event is stored whatever happens here, so a failure is logged, not answered.

@@ -25,6 +25,8 @@ pub struct Taken {
     /// with its first attempt made, and this is the delivery's status after it.
     pub status: Option<String>,
     pub rows_written: u64,
+    /// Whether the ledger cached the key in KV (it does as soon as it takes it).
+    pub cached: bool,
 }
 
 /// Which deliveries a listing shows.
@@ -67,6 +69,7 @@ impl Client {
         Ok(Taken {
             status: (answer["taken"] == json!(true)).then_some(status),
             rows_written: answer["rowsWritten"].as_u64().unwrap_or(0),
+            cached: answer["cached"] == json!(true),
         })
     }
 

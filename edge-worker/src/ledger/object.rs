@@ -25,6 +25,7 @@ use worker::{
 
 use super::sql;
 use super::wire::{self, Answer, Cursor, Row, Taking};
+use crate::cache::Cache;
 use crate::config::Settings;
 use crate::destinations::Destination;
 use crate::forward::{self, Attempt, Envelope};
@@ -143,6 +144,7 @@ impl Ledger {
         if !first {
             return Ok(Answer::Ok(json!({ "taken": false, "rowsWritten": written })));
         }
+        let cached = self.cache_taken(&taking.key, &settings);
         // Stored with its deliveries in the same synchronous turn, so all commit together;
         // the alarm is the safety net if this request dies before its attempts are recorded.
         let lease = now + lease_ms(&settings);
@@ -156,7 +158,9 @@ impl Ledger {
             written += pending.rows_written();
         }
         if destinations.is_empty() {
-            return Ok(Answer::Ok(json!({ "taken": true, "status": "recorded", "rowsWritten": written })));
+            return Ok(Answer::Ok(json!({
+                "taken": true, "status": "recorded", "rowsWritten": written, "cached": cached,
+            })));
         }
         self.alarm_by(lease).await?;
         let sends = destinations.iter().map(|d| self.send(&settings, d, &taking, body));
@@ -171,8 +175,19 @@ impl Ledger {
             .find(|s| statuses.values().any(|v| v == s))
             .unwrap_or("delivered");
         Ok(Answer::Ok(json!({
-            "taken": true, "status": overall, "deliveries": statuses, "rowsWritten": written,
+            "taken": true, "status": overall, "deliveries": statuses, "rowsWritten": written, "cached": cached,
         })))
+    }
+
+    /// Caches a key just taken in KV, the edge cache, as soon as it is taken rather than after
+    /// its first attempt: copies arriving meanwhile are answered there instead of asking here.
+    /// The write leaves once the take is stored (the output gate holds it until then). Says
+    /// whether there is a KV binding to write to.
+    fn cache_taken(&self, key: &str, settings: &Settings) -> bool {
+        let Some(cache) = Cache::open(&self.env) else { return false };
+        let (key, ttl) = (key.to_string(), settings.dedupe_window);
+        self.state.wait_until(async move { cache.remember(&key, ttl).await });
+        true
     }
 
     /// One attempt of a delivery that is due: leased, sent, recorded. A delivery whose
