@@ -8,6 +8,7 @@
 //   node benches/worker-load.mjs INPUTS_DIR [--quick]
 import crypto from "node:crypto";
 import fs from "node:fs";
+import { execFileSync } from "node:child_process";
 import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,7 +18,7 @@ import { Miniflare } from "miniflare";
 const here = path.dirname(fileURLToPath(import.meta.url));
 const [inputs, ...flags] = process.argv.slice(2);
 const quick = flags.includes("--quick");
-const ROUNDS = quick ? 1 : 5;
+const ROUNDS = quick ? 1 : 7;
 const SECONDS = quick ? 1 : 2;
 const CONNECTIONS = 16;
 const SECRET = "bench-secret-4f1d8a";
@@ -50,8 +51,22 @@ async function startOrigin() {
   return { counts, url: `http://127.0.0.1:${server.address().port}/hook`, close: () => new Promise((r) => server.close(r)) };
 }
 
-/** The Rust worker's request log lines, parsed. */
-const lines = [];
+/** What the workers wrote to stdout, kept as it came: parsed only after the load, so that the
+ * load generator, which shares the machine, does no work per request for one worker alone. */
+const output = [];
+/** The Rust worker's request log lines, parsed from `output`. */
+function requestLines() {
+  const lines = [];
+  for (const line of Buffer.concat(output).toString().split("\n")) {
+    const at = line.indexOf('{"');
+    if (at >= 0 && line.includes('"method"')) {
+      try {
+        lines.push(JSON.parse(line.slice(at)));
+      } catch {}
+    }
+  }
+  return lines;
+}
 
 function start(script, origin, durableObjects, extra = {}) {
   return new Miniflare({
@@ -72,22 +87,33 @@ function start(script, origin, durableObjects, extra = {}) {
     cf: false,
     // The workers' log lines are not this script's output; the request lines are kept.
     handleRuntimeStdio(stdout, stderr) {
-      stdout.on("data", (chunk) => {
-        for (const line of chunk.toString().split("\n")) {
-          const at = line.indexOf('{"');
-          if (at >= 0 && line.includes('"method"')) {
-            try {
-              lines.push(JSON.parse(line.slice(at)));
-            } catch {}
-          }
-        }
-      });
+      stdout.on("data", (chunk) => output.push(chunk));
       stderr.resume();
     },
   });
 }
 
-async function load(url, next, duration = SECONDS) {
+/** The workerd process Miniflare started last: the one not among `known` (none without
+ * pgrep: then CPU time is not reported). */
+function newWorkerd(known) {
+  try {
+    const pids = execFileSync("pgrep", ["-x", "workerd"]).toString().trim().split("\n");
+    return pids.find((pid) => !known.includes(pid));
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU time a process has used, in ms (user + system, from /proc). */
+function cpuMs(pid) {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+/** Load for `duration` seconds; with `pid`, the workerd's CPU time per request too (the
+ * runtime's own cost, which the load generator's share of the two cores does not blur). */
+async function load(url, next, duration = SECONDS, pid = undefined) {
+  const cpuBefore = pid && cpuMs(pid);
   const result = await autocannon({
     url: `${url}api/v2/webhooks/trigger`,
     connections: CONNECTIONS,
@@ -103,6 +129,7 @@ async function load(url, next, duration = SECONDS) {
     ],
   });
   return {
+    cpu_us: pid ? ((cpuMs(pid) - cpuBefore) * 1000) / Math.max(result.requests.total, 1) : null,
     rps: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -132,7 +159,9 @@ const live = [];
 for (const [name, script, durableObjects] of workers) {
   const origin = await startOrigin();
   const mf = start(script, origin, durableObjects);
-  live.push({ name, origin, mf, url: await mf.ready, sent: [], again: event(serial++) });
+  const url = await mf.ready;
+  const pid = newWorkerd(live.map((w) => w.pid));
+  live.push({ name, origin, mf, url, pid, sent: [], again: event(serial++) });
 }
 const forged = { ...event(0), headers: { "content-type": "application/json", "x-trigger-signature-hmacsha256": "0".repeat(64) } };
 const traffics = {
@@ -151,12 +180,12 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 for (const [traffic, next] of Object.entries(traffics)) {
   const rounds = live.map(() => []);
   for (let round = 0; round < ROUNDS; round++) {
-    for (const i of round % 2 ? [1, 0] : [0, 1]) rounds[i].push(await load(live[i].url, next(live[i])));
+    for (const i of round % 2 ? [1, 0] : [0, 1]) rounds[i].push(await load(live[i].url, next(live[i]), SECONDS, live[i].pid));
   }
   live.forEach((w, i) => {
     const r = rounds[i];
     const sum = (field) => r.reduce((total, x) => total + x[field], 0);
-    runs.push({ worker: w.name, traffic, rps: median(r.map((x) => x.rps)), p50: median(r.map((x) => x.p50)), p99: median(r.map((x) => x.p99)), errors: sum("errors"), non2xx: sum("non2xx") });
+    runs.push({ worker: w.name, traffic, rps: median(r.map((x) => x.rps)), cpu_us: median(r.map((x) => x.cpu_us)), p50: median(r.map((x) => x.p50)), p99: median(r.map((x) => x.p99)), errors: sum("errors"), non2xx: sum("non2xx") });
   });
 }
 await new Promise((r) => setTimeout(r, 500));
@@ -238,15 +267,16 @@ let fanout;
 }
 
 /** Storage operations per request, averaged over the log lines of one kind. */
-function cost(filter) {
+function cost(lines, filter) {
   const chosen = lines.filter(filter);
   const mean = (field) => chosen.reduce((sum, l) => sum + (l[field] ?? 0), 0) / Math.max(chosen.length, 1);
   const fields = ["kv_reads", "kv_writes", "ledger_requests", "run_requests", "sql_rows_written"];
   return { requests: chosen.length, ...Object.fromEntries(fields.map((f) => [f, mean(f)])) };
 }
+const lines = requestLines();
 const costs = {
-  first: cost((l) => l.outcome === "accepted"),
-  duplicate_from_kv: cost((l) => l.outcome === "duplicate" && l.code === "kv"),
-  duplicate_from_ledger: cost((l) => l.outcome === "duplicate" && l.code === "ledger"),
+  first: cost(lines, (l) => l.outcome === "accepted"),
+  duplicate_from_kv: cost(lines, (l) => l.outcome === "duplicate" && l.code === "kv"),
+  duplicate_from_ledger: cost(lines, (l) => l.outcome === "duplicate" && l.code === "ledger"),
 };
 console.log(JSON.stringify({ seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, runs, exactly_once: exactlyOnce, costs, fanout }));

@@ -399,12 +399,12 @@ fn write_report(
     // Worker under load.
     let _ = writeln!(
         md,
-        "## Worker under load (local workerd, 1 KiB events)\n\nBoth workers side by side, {} rounds of {} s each per traffic, taking turns in alternating order; each row is the median of its rounds (errors and non-2xx summed).\n",
+        "## Worker under load (local workerd, 1 KiB events)\n\nBoth workers side by side, {} rounds of {} s each per traffic, taking turns in alternating order; each row is the median of its rounds (errors and non-2xx summed). Each worker runs in a workerd of its own; its CPU time per request is what that process used (user and system) over the round, divided by the requests answered: Miniflare's local KV, Durable Objects and rate limiter run there too.\n",
         load["rounds"], load["seconds"]
     );
     let _ = writeln!(
         md,
-        "| worker | traffic | requests/s | p50 | p99 | errors | non-2xx |\n|---|---|---|---|---|---|---|"
+        "| worker | traffic | requests/s | workerd CPU per request | p50 | p99 | errors | non-2xx |\n|---|---|---|---|---|---|---|---|"
     );
     let mut rps = std::collections::HashMap::new();
     for r in load["runs"].as_array().into_iter().flatten() {
@@ -412,8 +412,9 @@ fn write_report(
         let traffic = r["traffic"].as_str().unwrap_or("?");
         let _ = writeln!(
             md,
-            "| {worker} | {traffic} | {:.0} | {} ms | {} ms | {} | {} |",
+            "| {worker} | {traffic} | {:.0} | {} | {} ms | {} ms | {} | {} |",
             r["rps"].as_f64().unwrap_or(0.0),
+            r["cpu_us"].as_f64().map_or("n/a".to_string(), |us| format!("{us:.0} µs")),
             r["p50"],
             r["p99"],
             r["errors"],
