@@ -77,16 +77,17 @@ struct Report {
 }
 
 thread_local! {
-    static PENDING: RefCell<HashMap<(String, String, String), u64>> = RefCell::new(HashMap::new());
+    /// Counts by `(kind, scheme, code)`: names the code has, so counting allocates nothing.
+    static PENDING: RefCell<HashMap<(&'static str, &'static str, &'static str), u64>> = RefCell::new(HashMap::new());
     static DELIVERED: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
     static FLUSHED: Cell<u64> = const { Cell::new(0) };
 }
 
 /// Counts one webhook in this isolate (`accepted`, `duplicate`, or `refused` with its code)
 /// and, when a flush is due, sends the isolate's counts after the answer.
-pub fn tally(env: &Env, ctx: &Context, scheme: Scheme, kind: &str, code: &str) {
+pub fn tally(env: &Env, ctx: &Context, scheme: Scheme, kind: &'static str, code: &'static str) {
     PENDING.with(|pending| {
-        *pending.borrow_mut().entry((kind.into(), scheme.name().into(), code.into())).or_insert(0) += 1;
+        *pending.borrow_mut().entry((kind, scheme.name(), code)).or_insert(0) += 1;
     });
     if let Ok(settings) = Settings::load(env)
         && let Some(report) = due(&settings, None)
@@ -125,7 +126,11 @@ fn due(settings: &Settings, failure: Option<(String, String, String)>) -> Option
         return None;
     }
     let counts: Vec<(String, String, String, u64)> = PENDING.with(|pending| {
-        pending.borrow_mut().drain().map(|((kind, scheme, code), n)| (kind, scheme, code, n)).collect()
+        let mut pending = pending.borrow_mut();
+        pending
+            .drain()
+            .map(|((kind, scheme, code), n)| (kind.into(), scheme.into(), code.into(), n))
+            .collect()
     });
     let delivered = DELIVERED.with(|d| core::mem::take(&mut *d.borrow_mut()));
     if counts.is_empty() && delivered.is_empty() && failure.is_none() {
