@@ -5,11 +5,11 @@
 //! `STATS_FLUSH_SECONDS`, after the answer (`wait_until`): the webhook path never waits for it.
 //! The ledger reports delivery attempts the same way: a delivered one (which only ends the
 //! destination's failure streak) waits for the next flush; a failed one goes at once, after
-//! what this isolate still holds, so the object sees one isolate's attempts in order. The
-//! object keeps a day of
-//! per-minute counts, the origin's failures in a row per destination, and sends alerts to
-//! `ALERT_URL` (at most one per kind and route per cooldown); an alert that cannot be sent is
-//! logged and never touches a webhook.
+//! what this isolate still holds, so the object sees one isolate's attempts in order.
+//!
+//! The object keeps a day of per-minute counts, the origin's failures in a row per
+//! destination, and sends alerts to `ALERT_URL` (at most one per kind and route per
+//! cooldown); an alert that cannot be sent is logged and never touches a webhook.
 
 // The `#[durable_object]` macro generates public, undocumented wasm-bindgen glue.
 #![allow(missing_docs)]
