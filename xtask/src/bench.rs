@@ -76,6 +76,25 @@ pub fn run_all(quick: bool) -> Result<PathBuf> {
     run(cargo()
         .args(["bench", "--locked", "-p", "hookguard-benches", "--bench", "core", "--", "--noplot"])
         .args(budget))?;
+    // The 1 KiB targets' ratios again, in alternating rounds beside ring (criterion's groups
+    // run minutes apart).
+    let mut alternating = cargo();
+    alternating.args([
+        "run",
+        "--quiet",
+        "--locked",
+        "--profile",
+        "bench",
+        "-p",
+        "hookguard-benches",
+        "--bin",
+        "ratios",
+    ]);
+    if quick {
+        alternating.args(["--", "--quick"]);
+    }
+    let alternating: Value =
+        serde_json::from_str(&output(&mut alternating)?).map_err(|e| format!("ratios: {e}"))?;
     let allocations: Value = serde_json::from_str(&output(cargo().args([
         "run",
         "--quiet",
@@ -144,6 +163,7 @@ pub fn run_all(quick: bool) -> Result<PathBuf> {
 
     let report = write_report(
         &allocations,
+        &alternating,
         &node_results,
         &load_results,
         &wasm_scan,
@@ -179,6 +199,7 @@ struct Target {
 #[allow(clippy::too_many_arguments)] // one report, one call
 fn write_report(
     allocations: &Value,
+    alternating: &Value,
     node: &Value,
     load: &Value,
     wasm_scan: &Value,
@@ -247,11 +268,32 @@ fn write_report(
     let ratio = |a: &[f64], i: usize| {
         a.get(i).copied().unwrap_or(f64::NAN) / ring_row.get(i).copied().unwrap_or(f64::NAN)
     };
+    let _ = writeln!(
+        md,
+        "The 1 KiB targets are measured again in alternation, since criterion's groups run minutes apart and a \
+         noisy minute shows as a ratio: {} rounds of about 20 ms of each, taking turns; the median of the \
+         rounds' ratios.\n\n| 1 KiB Trigger.dev event | hookguard | ring | ratio |\n|---|---|---|---|",
+        alternating["verify"]["rounds"]
+    );
+    let mut alternated = |name: &str, key: &str| {
+        let side = &alternating[key];
+        let _ = writeln!(
+            md,
+            "| {name} | {} | {} | {:.2}x |",
+            time(side["ours_ns"].as_f64().unwrap_or(f64::NAN)),
+            time(side["ring_ns"].as_f64().unwrap_or(f64::NAN)),
+            side["ratio"].as_f64().unwrap_or(f64::NAN)
+        );
+        side["ratio"].as_f64().unwrap_or(f64::NAN)
+    };
+    let verify_ratio = alternated("verify", "verify");
+    let parse_ratio = alternated("verify + parse", "verify_parse");
+    let _ = writeln!(md);
     targets.push(Target {
         what: "core Trigger.dev verify, 1 KiB",
         goal: "≤ 1.2x ring",
-        measured: format!("{:.2}x", ratio(&trigger, 1)),
-        met: ratio(&trigger, 1) <= 1.2,
+        measured: format!("{verify_ratio:.2}x (criterion, groups apart: {:.2}x)", ratio(&trigger, 1)),
+        met: verify_ratio <= 1.2,
     });
     let worst = (2..5).map(|i| 1.0 / ratio(&trigger, i)).fold(f64::INFINITY, f64::min);
     targets.push(Target {
@@ -263,8 +305,8 @@ fn write_report(
     targets.push(Target {
         what: "core verify + parse, 1 KiB Trigger.dev event",
         goal: "≤ 2.0x ring",
-        measured: format!("{:.2}x", ratio(&parse, 1)),
-        met: ratio(&parse, 1) <= 2.0,
+        measured: format!("{parse_ratio:.2}x (criterion, groups apart: {:.2}x)", ratio(&parse, 1)),
+        met: parse_ratio <= 2.0,
     });
 
     // The JSON reader alone.
