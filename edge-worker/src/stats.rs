@@ -4,8 +4,9 @@
 //! memory and flushes the counts to one `Stats` Durable Object at most every
 //! `STATS_FLUSH_SECONDS`, after the answer (`wait_until`): the webhook path never waits for it.
 //! The ledger reports delivery attempts the same way: a delivered one (which only ends the
-//! destination's failure streak) waits for the next flush; a failed one goes at once, after
-//! what this isolate still holds, so the object sees one isolate's attempts in order.
+//! destination's failure streak) waits for the next flush, unless it ends failures this
+//! isolate reported; a failed one goes at once, after what this isolate still holds, so the
+//! object sees one isolate's attempts in order.
 //!
 //! The object keeps a day of per-minute counts, the origin's failures in a row per
 //! destination, and sends alerts to `ALERT_URL` (at most one per kind and route per
@@ -80,6 +81,8 @@ thread_local! {
     /// Counts by `(kind, scheme, code)`: names the code has, so counting allocates nothing.
     static PENDING: RefCell<HashMap<(&'static str, &'static str, &'static str), u64>> = RefCell::new(HashMap::new());
     static DELIVERED: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    /// Destinations this isolate reported a failed attempt to since its last delivered one.
+    static FAILING: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
     static FLUSHED: Cell<u64> = const { Cell::new(0) };
 }
 
@@ -90,7 +93,7 @@ pub fn tally(env: &Env, ctx: &Context, scheme: Scheme, kind: &'static str, code:
         *pending.borrow_mut().entry((kind, scheme.name(), code)).or_insert(0) += 1;
     });
     if let Ok(settings) = Settings::load(env)
-        && let Some(report) = due(&settings, None)
+        && let Some(report) = due(&settings, false, None)
     {
         let env = env.clone();
         ctx.wait_until(async move { send(&env, report).await });
@@ -98,7 +101,9 @@ pub fn tally(env: &Env, ctx: &Context, scheme: Scheme, kind: &'static str, code:
 }
 
 /// Notes one delivery attempt to `destination`; returns the report to send now, if any: at
-/// once for a failed attempt, at the next flush for a delivered one.
+/// once for a failed attempt, and for a delivered one that ends failures this isolate
+/// reported (a ledger object's isolate may be gone before its next flush); otherwise at the
+/// next flush.
 pub fn attempted(
     settings: &Settings,
     destination: &str,
@@ -107,22 +112,31 @@ pub fn attempted(
     key: &str,
 ) -> Option<Value> {
     if !delivered {
-        return due(settings, Some((destination.into(), status.into(), key.into())));
+        FAILING.with(|f| note(&mut f.borrow_mut(), destination));
+        return due(settings, true, Some((destination.into(), status.into(), key.into())));
     }
-    DELIVERED.with(|d| {
-        let mut d = d.borrow_mut();
-        if !d.iter().any(|name| name == destination) {
-            d.push(destination.into());
-        }
+    DELIVERED.with(|d| note(&mut d.borrow_mut(), destination));
+    let ends_failures = FAILING.with(|f| {
+        let mut f = f.borrow_mut();
+        let before = f.len();
+        f.retain(|name| name != destination);
+        f.len() < before
     });
-    due(settings, None)
+    due(settings, ends_failures, None)
 }
 
-/// What this isolate holds, to send now: with a failed attempt always, otherwise if the last
-/// flush is old enough (`STATS_FLUSH_SECONDS`) and there is anything to send.
-fn due(settings: &Settings, failure: Option<(String, String, String)>) -> Option<Value> {
-    let now = clock::now_ms();
-    if failure.is_none() && now.saturating_sub(FLUSHED.get()) < settings.alerts.flush_seconds * 1000 {
+/// Adds `destination` to `list` unless it is there.
+fn note(list: &mut Vec<String>, destination: &str) {
+    if !list.iter().any(|name| name == destination) {
+        list.push(destination.into());
+    }
+}
+
+/// What this isolate holds, to send: `now`, or once the last flush is old enough
+/// (`STATS_FLUSH_SECONDS`), if there is anything to send.
+fn due(settings: &Settings, now: bool, failure: Option<(String, String, String)>) -> Option<Value> {
+    let at = clock::now_ms();
+    if !now && at.saturating_sub(FLUSHED.get()) < settings.alerts.flush_seconds * 1000 {
         return None;
     }
     let counts: Vec<(String, String, String, u64)> = PENDING.with(|pending| {
@@ -136,7 +150,7 @@ fn due(settings: &Settings, failure: Option<(String, String, String)>) -> Option
     if counts.is_empty() && delivered.is_empty() && failure.is_none() {
         return None;
     }
-    FLUSHED.set(now);
+    FLUSHED.set(at);
     serde_json::to_value(Report { counts, delivered, failure }).ok()
 }
 

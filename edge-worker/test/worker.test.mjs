@@ -841,9 +841,10 @@ describe("dashboard, stats and alerts", () => {
     for (const key of keys) seen.failures.delete(key);
   });
 
-  test("a delivered attempt ends the origin's failure streak, though its report waits for the flush", async () => {
-    // Delivered attempts are reported with the isolate's next flush (an hour away here); a
-    // failed one goes at once, and must carry the earlier delivery's reset before it counts.
+  test("a delivered attempt ends the origin's failure streak, with the stats flush an hour away", async () => {
+    // Delivered attempts wait for the isolate's next flush, unless they end failures it
+    // reported; failed ones go at once, after what the isolate holds. Either way a delivery
+    // between failures must end the streak.
     const [chat, origin] = await Promise.all([startChat(), startOrigin(FORWARD_SECRET)]);
     const flaky = start({
       bindings: {
