@@ -80,6 +80,7 @@ struct Report {
 thread_local! {
     /// Counts by `(kind, scheme, code)`: names the code has, so counting allocates nothing.
     static PENDING: RefCell<HashMap<(&'static str, &'static str, &'static str), u64>> = RefCell::new(HashMap::new());
+    /// Destinations this isolate had a delivered attempt to since its last report.
     static DELIVERED: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
     /// Destinations this isolate reported a failed attempt to since its last delivered one.
     static FAILING: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };

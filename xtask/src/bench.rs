@@ -270,8 +270,8 @@ fn write_report(
     };
     let _ = writeln!(
         md,
-        "The 1 KiB targets are measured again in alternation, since criterion's groups run minutes apart and a \
-         noisy minute shows as a ratio: {} rounds of about 20 ms of each, taking turns; the median of the \
+        "The 1 KiB targets are measured again in alternation, since criterion's groups run minutes apart and \
+         whatever the machine does in between shows in their ratio: {} rounds of about 20 ms of each, taking turns; the median of the \
          rounds' ratios.\n\n| 1 KiB Trigger.dev event | hookguard | ring | ratio |\n|---|---|---|---|",
         alternating["verify"]["rounds"]
     );
@@ -507,7 +507,7 @@ fn write_report(
          delivery read the done and in-flight marks and wrote the in-flight mark, the event summary, the done \
          mark and, for a run, its status; a duplicate read the done mark. Not in the table: the `Stats` object, \
          which each isolate sends its counts and delivered attempts to at most every `STATS_FLUSH_SECONDS`, and \
-         a failed attempt at once.\n"
+         a failed attempt (or a delivered one that ends failures it reported) at once.\n"
     );
     let _ = writeln!(
         md,
