@@ -287,8 +287,35 @@ export function verify({ scheme, headers, body, secret, toleranceSeconds, url, a
  * of a type the SDK does not know is returned, not rejected.
  */
 export async function constructEvent(request, secret, options = {}) {
-  const body = new Uint8Array(await request.arrayBuffer());
+  const body = await readBody(request);
   return verify({ ...options, scheme: options.scheme ?? "trigger", headers: request.headers, body, secret });
+}
+
+/**
+ * A `Request`'s body, refused (`payload_too_large`) as soon as it is known to exceed the core's
+ * limit: from Content-Length before reading, then from the bytes read (a missing or lying
+ * length), so that an unauthenticated sender cannot make this hold more than the limit. Used by
+ * `constructEvent` and `webhookHandler`.
+ */
+export async function readBody(request) {
+  const tooLarge = (length) => length > core.maxBody;
+  if (tooLarge(Number(request.headers.get("content-length") ?? 0))) refuse(core.errors.payloadTooLarge);
+  if (request.body === null) return new Uint8Array(0);
+  const chunks = [];
+  let length = 0;
+  const reader = request.body.getReader();
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    length += read.value.length;
+    if (tooLarge(length)) {
+      reader.cancel().catch(() => {});
+      refuse(core.errors.payloadTooLarge);
+    }
+    chunks.push(read.value);
+  }
+  if (chunks.length === 1) return chunks[0];
+  const body = new Uint8Array(length);
+  chunks.reduce((offset, chunk) => (body.set(chunk, offset), offset + chunk.length), 0);
+  return body;
 }
 
 function randomId() {

@@ -143,6 +143,7 @@ export interface VerifiedWebhook<T = unknown> extends WebhookBase {
 
 /** Every refusal. `code` is stable (e.g. "invalid_signature"); `status` is the HTTP status to answer. */
 export declare class WebhookError extends Error {
+  constructor(code: string, status: number, message?: string, field?: string);
   readonly name: "WebhookError";
   readonly code: string;
   readonly status: number;
@@ -385,11 +386,13 @@ export interface DedupeStore {
   claim(key: string, token: string, leaseMs: number): Promise<"claimed" | "duplicate" | "in_flight">;
   /** The handler finished: repeats are duplicates for the store's window. */
   complete(key: string, token: string): Promise<void>;
-  /** The handler threw: drop the claim (if still this token's) so a retry runs it. */
+  /** The handler threw or answered non-2xx: drop the claim (if still this token's) so a retry runs it. */
   release(key: string, token: string): Promise<void>;
+  /** Optional: renew the lease (if still this token's) while the handler runs, every third of it. */
+  extend?(key: string, token: string, leaseMs: number): Promise<void>;
 }
 
-/** Bounded claims in this process's memory: the oldest of `max` keys go first. */
+/** Bounded claims in this process's memory: the oldest of `max` keys go first. Throws `TypeError` for a `max` that is not a positive whole number. */
 export declare function memoryStore(options?: { max?: number; ttlSeconds?: number }): DedupeStore;
 
 /** The commands `redisStore` sends: node-redis v4+ (`sendCommand`) or ioredis (`call`). */
@@ -423,16 +426,24 @@ export interface WebhookHandlerOptions<S extends Scheme | CustomScheme> {
   url?: string;
   /** As `verify`'s: accept secrets under 16 bytes (legacy secrets only). */
   allowShortSecrets?: boolean;
-  /** How long a claim stays in flight before another attempt may take it. Default 60. */
+  /**
+   * How long a claim stays in flight before another attempt may take it, renewed while the
+   * handler runs (stores with `extend`: both built-in ones). Default 60.
+   */
   leaseSeconds?: number;
-  /** Told when a handler throws (the answer is 500 `handler_failed`). Default `console.error`. */
-  onError?: (error: unknown, event: VerifiedWebhook | TriggerWebhook) => void;
+  /**
+   * Told when a handler throws (the answer is 500 `handler_failed`) or the store fails; what it
+   * throws or rejects with is ignored. Default `console.error`.
+   */
+  onError?: (error: unknown, event: VerifiedWebhook | TriggerWebhook) => void | Promise<void>;
 }
 
 /**
  * A `Request` -> `Response` route: refusals answer their status and `{"error": code}`, a
  * duplicate answers 200 without a handler, an attempt already in flight answers 409
- * `in_flight`, a handler that throws answers 500 `handler_failed` and releases the claim.
+ * `in_flight`, a handler that throws answers 500 `handler_failed` and releases the claim, as
+ * does a handler's own non-2xx `Response` (which is the answer); a store that fails to claim
+ * answers 503 `store_unavailable`. A body over the limit is refused (413) before it is all read.
  * A delivery with a `replayKey` claims both keys: a duplicate if either was seen.
  */
 export declare function webhookHandler<S extends Scheme | CustomScheme>(options: WebhookHandlerOptions<S>): (request: Request) => Promise<Response>;

@@ -162,3 +162,116 @@ test("webhookHandler takes custom schemes, url and the scheme's tolerance", asyn
   const broken = webhookHandler({ scheme: { ...acme, content: "{body}{body}" }, url, secret: SECRET, store: memoryStore(), on: {} });
   assert.deepEqual(await answer(await broken(new Request(url, { method: "POST", body: text }))), [500, { error: "invalid_scheme" }]);
 });
+
+test("a handler slower than its lease keeps its claim: a copy meanwhile is in flight, the handler runs once", async () => {
+  let runs = 0;
+  const handle = webhookHandler({ scheme: "trigger", secret: SECRET, store: memoryStore(), leaseSeconds: 0.06, on: { "*": async () => { runs++; await sleep(300); } } });
+  const text = body();
+  const first = handle(request(text));
+  await sleep(150);
+  assert.deepEqual(await answer(await handle(request(text))), [409, { error: "in_flight" }]);
+  assert.equal((await first).status, 200);
+  assert.deepEqual(await answer(await handle(request(text))), [200, { received: true, duplicate: true }]);
+  assert.equal(runs, 1);
+});
+
+test("an async handler that rejects, or answers non-2xx, releases the claim: the retry runs it again", async () => {
+  for (const fail of [async () => { throw new Error("rejected"); }, () => new Response("busy", { status: 503 })]) {
+    let attempts = 0;
+    const errors = [];
+    const handle = webhookHandler({
+      scheme: "trigger",
+      secret: SECRET,
+      store: memoryStore(),
+      on: { "*": (...args) => (++attempts === 1 ? fail(...args) : undefined) },
+      onError: (error) => errors.push(error.message),
+    });
+    const text = body();
+    const failed = await handle(request(text));
+    assert.ok(failed.status === 500 || failed.status === 503, String(failed.status));
+    assert.deepEqual(await answer(await handle(request(text))), [200, { received: true, duplicate: false, type: "alert.run.failed" }]);
+    assert.deepEqual(await answer(await handle(request(text))), [200, { received: true, duplicate: true }]);
+    assert.equal(attempts, 2);
+    assert.deepEqual(errors, failed.status === 500 ? ["rejected"] : []);
+  }
+});
+
+/** memoryStore with `fail` (a method name) rejecting the first `times` calls. */
+function failing(fail, times = 1) {
+  const store = memoryStore();
+  const real = store[fail];
+  let left = times;
+  store[fail] = (...args) => (left-- > 0 ? Promise.reject(new Error(`${fail} failed`)) : real(...args));
+  return store;
+}
+
+test("a failing store: never a thrown request, never a claim held for good, onError told", async () => {
+  const text = body();
+  // claim fails: 503, the provider retries, and the retry runs.
+  let runs = 0;
+  let errors = [];
+  const on = { "*": () => { runs++; } };
+  let handle = webhookHandler({ scheme: "trigger", secret: SECRET, store: failing("claim"), on, onError: (e) => errors.push(e.message) });
+  assert.deepEqual(await answer(await handle(request(text))), [503, { error: "store_unavailable" }]);
+  assert.equal((await handle(request(text))).status, 200);
+  assert.deepEqual([runs, errors], [1, ["claim failed"]]);
+  // release fails after a throwing handler: still 500 handler_failed, onError hears both, and a
+  // rejecting onError changes nothing.
+  errors = [];
+  handle = webhookHandler({
+    scheme: "trigger",
+    secret: SECRET,
+    store: failing("release"),
+    on: { "*": () => { throw new Error("handler"); } },
+    onError: async (e) => { errors.push(e.message); throw new Error("onError itself"); },
+  });
+  assert.deepEqual(await answer(await handle(request(body()))), [500, { error: "handler_failed" }]);
+  assert.deepEqual(errors.sort(), ["handler", "release failed"]);
+  // complete fails after the handler ran: the handler's answer stands.
+  errors = [];
+  runs = 0;
+  handle = webhookHandler({ scheme: "trigger", secret: SECRET, store: failing("complete"), on, onError: (e) => errors.push(e.message) });
+  assert.equal((await handle(request(body()))).status, 200);
+  assert.deepEqual([runs, errors], [1, ["complete failed"]]);
+});
+
+test("a GitHub delivery whose second key fails to claim releases the first: the retry runs", async () => {
+  const store = memoryStore();
+  const real = store.claim;
+  let calls = 0;
+  store.claim = (...args) => (++calls === 2 ? Promise.reject(new Error("down")) : real(...args));
+  let runs = 0;
+  const handle = webhookHandler({ scheme: "github", secret: SECRET, store, on: { "*": () => { runs++; } }, onError: () => {} });
+  const text = JSON.stringify({ ref: "refs/heads/main", after: `second-key-${Date.now()}` });
+  assert.equal((await handle(github(text, "d-1"))).status, 503);
+  assert.equal((await handle(github(text, "d-1"))).status, 200);
+  assert.equal(runs, 1);
+});
+
+test("a body over the limit is refused before it is all read, from its length or its bytes", async () => {
+  const { calls, on } = recorder();
+  const handle = webhookHandler({ scheme: "trigger", secret: SECRET, store: memoryStore(), on });
+  const declared = new Request("http://localhost/", { method: "POST", body: "{}", headers: { "content-length": String(2 ** 21) } });
+  assert.deepEqual(await answer(await handle(declared)), [413, { error: "payload_too_large" }]);
+  // A stream without a length: the reader stops at the first chunk past the limit.
+  let pulled = 0;
+  const chunk = new Uint8Array(64 * 1024);
+  const endless = new ReadableStream({ pull(controller) { pulled++; controller.enqueue(chunk); } });
+  const streamed = new Request("http://localhost/", { method: "POST", body: endless, duplex: "half" });
+  assert.deepEqual(await answer(await handle(streamed)), [413, { error: "payload_too_large" }]);
+  assert.ok(pulled <= 20, `read ${pulled} chunks of 64 KiB`);
+  assert.deepEqual(calls, []);
+});
+
+test("options are checked; empty secrets in a rotation list are left out", async () => {
+  for (const leaseSeconds of [0, -1, NaN, "60"]) {
+    assert.throws(() => webhookHandler({ scheme: "trigger", secret: SECRET, store: memoryStore(), on: {}, leaseSeconds }), TypeError);
+  }
+  for (const options of [{ max: 0 }, { max: -1 }, { max: NaN }, { max: 1.5 }, { ttlSeconds: 0 }]) {
+    assert.throws(() => memoryStore(options), TypeError, JSON.stringify(options));
+  }
+  const { calls, on } = recorder();
+  const handle = webhookHandler({ scheme: "trigger", secret: [SECRET, ""], store: memoryStore(), on });
+  assert.equal((await handle(request(body()))).status, 200);
+  assert.equal(calls.length, 1);
+});
