@@ -30,6 +30,12 @@ const KV_MIN_TTL: u64 = 60;
 /// About 5 s, 30 s, 2 min, 10 min, 30 min, 1 h, 3 h, 6 h, 12 h and 24 h: two days in all.
 const DEFAULT_SCHEDULE: [u64; 10] = [5, 30, 120, 600, 1800, 3600, 10_800, 21_600, 43_200, 86_400];
 const DAY: u64 = 24 * 3600;
+/// The largest number a setting takes (seconds: about 31 years), so that milliseconds never
+/// overflow.
+const MAX_SETTING: u64 = 1_000_000_000;
+/// The largest `MAX_BODY_BYTES`: a Durable Object's SQLite row holds 2 MB, the body and the
+/// event's other columns.
+const MAX_STORED_BODY: usize = 1_900_000;
 
 /// Everything one webhook route needs.
 pub struct Route {
@@ -151,8 +157,12 @@ impl Route {
         let previous = text(env, &format!("{name}_PREVIOUS"));
         let secrets: Vec<&str> =
             [Some(current.as_str()), previous.as_deref()].into_iter().flatten().collect();
-        let max_body = usize::try_from(number(env, "MAX_BODY_BYTES", hookguard::DEFAULT_MAX_BODY as u64))
-            .unwrap_or(hookguard::DEFAULT_MAX_BODY);
+        let max_body = number(env, "MAX_BODY_BYTES", hookguard::DEFAULT_MAX_BODY as u64)
+            .and_then(|n| match usize::try_from(n) {
+                Ok(n) if n <= MAX_STORED_BODY => Ok(n),
+                _ => Err(format!("MAX_BODY_BYTES must be at most {MAX_STORED_BODY}, not {n}")),
+            })
+            .map_err(|why| misconfigured(&why))?;
         let build = if text(env, "ALLOW_SHORT_SECRETS").as_deref() == Some("true") {
             Verifier::new_with_short_secrets
         } else {
@@ -204,21 +214,21 @@ impl Settings {
     }
 
     fn read(env: &Env) -> Result<Self, String> {
-        let dedupe_window = number(env, "IDEMPOTENCY_TTL_SECONDS", 3 * DAY).max(KV_MIN_TTL);
+        let dedupe_window = number(env, "IDEMPOTENCY_TTL_SECONDS", 3 * DAY)?.max(KV_MIN_TTL);
         let schedule = match text(env, "RETRY_SCHEDULE_SECONDS") {
             None => DEFAULT_SCHEDULE.to_vec(),
             Some(list) => parse_schedule(&list)?,
         };
-        let shards = number(env, "LEDGER_SHARDS", 4);
+        let shards = number(env, "LEDGER_SHARDS", 4)?;
         if !(1..=256).contains(&shards) {
             return Err(format!("LEDGER_SHARDS must be 1 to 256, not {shards}"));
         }
         Ok(Settings {
             dedupe_window,
-            retention: number(env, "RETENTION_SECONDS", 3 * DAY),
+            retention: number(env, "RETENTION_SECONDS", 3 * DAY)?,
             schedule,
             shards: u32::try_from(shards).unwrap_or(1),
-            forward_timeout: number(env, "FORWARD_TIMEOUT_SECONDS", 10).clamp(1, 60),
+            forward_timeout: number(env, "FORWARD_TIMEOUT_SECONDS", 10)?.clamp(1, 60),
             destinations: destinations::load(
                 text(env, "DESTINATIONS").as_deref(),
                 text(env, "FORWARD_URL"),
@@ -258,17 +268,17 @@ fn alerts(env: &Env) -> Result<Alerts, String> {
     }
     Ok(Alerts {
         url,
-        reject_threshold: number(env, "ALERT_REJECT_THRESHOLD", 20),
-        origin_failures: number(env, "ALERT_ORIGIN_FAILURES", 10).max(1),
-        cooldown_seconds: number(env, "ALERT_COOLDOWN_SECONDS", 900),
-        flush_seconds: number(env, "STATS_FLUSH_SECONDS", 5),
+        reject_threshold: number(env, "ALERT_REJECT_THRESHOLD", 20)?,
+        origin_failures: number(env, "ALERT_ORIGIN_FAILURES", 10)?.max(1),
+        cooldown_seconds: number(env, "ALERT_COOLDOWN_SECONDS", 900)?,
+        flush_seconds: number(env, "STATS_FLUSH_SECONDS", 5)?,
     })
 }
 
 /// `5,30,120`: whole seconds, at least one, each at least 1 s.
 fn parse_schedule(list: &str) -> Result<Vec<u64>, String> {
     let delays: Option<Vec<u64>> =
-        list.split(',').map(|d| d.trim().parse().ok().filter(|d| *d > 0)).collect();
+        list.split(',').map(|d| d.trim().parse().ok().filter(|d| (1..=MAX_SETTING).contains(d))).collect();
     delays.filter(|d| !d.is_empty() && d.len() <= 50).ok_or_else(|| {
         format!("RETRY_SCHEDULE_SECONDS must be 1 to 50 whole seconds > 0, comma-separated, not {list:?}")
     })
@@ -314,8 +324,18 @@ pub fn text(env: &Env, name: &str) -> Option<String> {
     value.ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
 }
 
-fn number(env: &Env, name: &str, default: u64) -> u64 {
-    text(env, name).and_then(|v| v.parse().ok()).unwrap_or(default)
+/// A whole number setting, `default` when unset. A value that is not one, or is over
+/// [`MAX_SETTING`], is refused (a typo must not quietly become the default: `LEDGER_SHARDS`
+/// moving would send a key's copies to another ledger object).
+fn number(env: &Env, name: &str, default: u64) -> Result<u64, String> {
+    match text(env, name) {
+        None => Ok(default),
+        Some(value) => value
+            .parse()
+            .ok()
+            .filter(|n| *n <= MAX_SETTING)
+            .ok_or_else(|| format!("{name} must be a whole number from 0 to {MAX_SETTING}")),
+    }
 }
 
 #[cfg(test)]
@@ -325,7 +345,7 @@ mod tests {
     #[test]
     fn schedules_are_positive_whole_seconds() {
         assert_eq!(parse_schedule("5, 30,120"), Ok(vec![5, 30, 120]));
-        for bad in ["", "0", "5,,30", "5,-1", "1.5", "a"] {
+        for bad in ["", "0", "5,,30", "5,-1", "1.5", "a", "1000000001"] {
             assert!(parse_schedule(bad).is_err(), "{bad}");
         }
     }

@@ -76,8 +76,21 @@ pub fn load(
 ) -> Result<Vec<Destination>, String> {
     let mut entries: Vec<Entry> = match json {
         None => Vec::new(),
-        Some(text) => serde_json::from_str(text)
-            .map_err(|e| format!("DESTINATIONS is not a JSON array of destinations: {e}"))?,
+        Some(text) => serde_json::from_str(text).map_err(|e| {
+            // serde's message may quote a value it met, and a value may be a secret (a
+            // DESTINATIONS encoded twice is one string holding every entry): only messages
+            // that name a field are passed on; otherwise, where.
+            let message = e.to_string();
+            if ["unknown field", "missing field", "duplicate field"].iter().any(|m| message.starts_with(m)) {
+                format!("DESTINATIONS is not a JSON array of destinations: {message}")
+            } else {
+                format!(
+                    "DESTINATIONS is not a JSON array of destinations (line {}, column {})",
+                    e.line(),
+                    e.column()
+                )
+            }
+        })?,
     };
     if let Some(url) = forward_url {
         let secret = forward_secret.ok_or("FORWARD_URL is set but FORWARD_SECRET is not")?;
@@ -249,9 +262,12 @@ mod tests {
                 "\"a\": schemes and types",
             ),
             (r#"[{"name":"a","url":"https://a.example","secret":"K","color":"red"}]"#, "unknown field"),
+            // Encoded twice: one string that holds the secret.
+            (r#""[{\"name\":\"a\",\"secret\":\"K\"}]""#, "(line 1, column"),
         ];
         for (json, expected) in cases {
-            let json = json.replace("\"K\"", &format!("\"{KEY}\""));
+            let json =
+                json.replace("\"K\"", &format!("\"{KEY}\"")).replace("\\\"K\\\"", &format!("\\\"{KEY}\\\""));
             let error = load(Some(&json), None, None).err().unwrap_or_default();
             assert!(error.contains(expected), "{json}: {error}");
             assert!(!error.contains(KEY), "a secret in an error: {error}");

@@ -31,6 +31,9 @@ pub enum Refusal {
     NoDestination,
     /// A WebSocket route asked without `Upgrade: websocket`.
     UpgradeRequired,
+    /// A URL a scheme signs (Square, checked against the URL the request came to) is longer
+    /// than the core takes: no provider was given it.
+    UrlTooLong,
 }
 
 impl Refusal {
@@ -47,6 +50,7 @@ impl Refusal {
             Refusal::UnreadableBody => (400, "unreadable_body", None),
             Refusal::BadRequest => (400, "bad_request", None),
             Refusal::BodyExpired => (410, "body_expired", None),
+            Refusal::UrlTooLong => (414, "url_too_long", None),
             Refusal::NoDestination => (409, "no_destination", None),
             Refusal::UpgradeRequired => (426, "upgrade_required", Some(("upgrade", "websocket"))),
         }

@@ -99,9 +99,14 @@ pub fn update_of(event: &Event<'_>, now_ms: u64) -> Option<(String, Value)> {
     Some((run_id.into(), serde_json::to_value(Update { status, created_ms }).ok()?))
 }
 
-/// Sends an update to the run's object.
+/// Sends an update to the run's object; an answer other than 200 is an error too.
 pub async fn update(env: &Env, run_id: &str, update: &Value) -> Result<()> {
-    objects::call(env, RUNS_BINDING, run_id, "update", Some(update.to_string().as_bytes())).await.map(|_| ())
+    let response =
+        objects::call(env, RUNS_BINDING, run_id, "update", Some(update.to_string().as_bytes())).await?;
+    match response.status_code() {
+        200 => Ok(()),
+        status => Err(worker::Error::RustError(format!("run object answered {status}"))),
+    }
 }
 
 /// The run's latest status, if any.

@@ -47,7 +47,7 @@ pub async fn handle(
     // against the URL this request came to.
     let with_url;
     let verifier = if route.url_from_request {
-        with_url = route.verifier.clone().with_url(url)?;
+        with_url = route.verifier.clone().with_url(url).map_err(|_| Refusal::UrlTooLong)?;
         &with_url
     } else {
         &route.verifier

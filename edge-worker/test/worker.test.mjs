@@ -563,6 +563,32 @@ describe("never lost", () => {
     const line = logs.find((l) => l.includes('"outcome":"sweep"'));
     assert.equal(JSON.parse(line.slice(line.indexOf("{"))).error, null);
   });
+
+  test("retention runs even while the sweep runs often: the sweep never pushes an alarm later", async () => {
+    // Recorded only (no destination), so the sweep is the only one that sets the alarm; the
+    // retention is 1 s, so retention runs every second.
+    const short = start({ bindings: { ...SECRETS, ADMIN_TOKEN, RETENTION_SECONDS: "1", LEDGER_SHARDS: "1" } });
+    try {
+      const { body } = eventBody("trigger");
+      const res = await send(short, "trigger", body);
+      assert.equal(res.json?.delivery, "recorded", res.text);
+      const key = encodeURIComponent(res.json.idempotencyKey);
+      assert.ok((await admin(short, `/api/v2/deliveries/${key}`)).json.body, "the body is stored");
+      const worker = await short.getWorker();
+      let detail;
+      await waitFor(async () => {
+        await worker.scheduled({ cron: "*/10 * * * *" });
+        detail = (await admin(short, `/api/v2/deliveries/${key}`)).json;
+        return detail?.body === null;
+      }, "the body to be purged while sweeps run every 50 ms");
+      // The key outlives the body: a copy is still a duplicate.
+      assert.deepEqual(detail.deliveries.map((d) => d.status), ["recorded"]);
+      assert.deepEqual((await send(short, "trigger", body)).json, { received: true, duplicate: true });
+      assert.equal((await admin(short, `/api/v2/deliveries/${key}/replay`, "POST")).status, 410);
+    } finally {
+      await short.dispose();
+    }
+  });
 });
 
 describe("destinations", () => {
@@ -665,6 +691,22 @@ describe("destinations", () => {
       assert.ok(!logs.join("\n").includes(APP_SECRET), "a secret was logged");
     } finally {
       await broken.dispose();
+    }
+  });
+
+  test("settings that do not parse fail closed and log their name, never their value", async () => {
+    const twice = JSON.stringify(JSON.stringify([{ name: "app", url: app.url, secret: APP_SECRET }]));
+    for (const [name, value] of [["DESTINATIONS", twice], ["LEDGER_SHARDS", "eight"], ["RETENTION_SECONDS", "3d"], ["MAX_BODY_BYTES", "3000000"], ["RETRY_SCHEDULE_SECONDS", "5,99999999999"]]) {
+      const from = logs.length;
+      const broken = start({ bindings: { ...SECRETS, [name]: value } });
+      try {
+        const res = await send(broken, "trigger", eventBody("trigger").body);
+        assert.deepEqual([res.status, res.json], [500, { error: "not_configured" }], name);
+        await waitFor(() => logs.slice(from).some((l) => l.includes("not_configured") && l.includes(name)), `${name} named in the log`);
+        assert.ok(!logs.slice(from).join("\n").includes(APP_SECRET), `${name}: a secret was logged`);
+      } finally {
+        await broken.dispose();
+      }
     }
   });
 });
@@ -1198,6 +1240,9 @@ describe("providers as data", () => {
       assert.equal(res.status, 200, res.text);
       const registered = await send(bare, "square", eventBody("square").body, { url: SQUARE_WEBHOOK_URL });
       assert.equal(registered.status, 401);
+      // A URL longer than the core takes was given to no provider: 414, not a 5xx.
+      const long = await post(bare, `/webhooks/square?pad=${"x".repeat(600)}`, eventBody("square").body, {});
+      assert.deepEqual([long.status, long.json], [414, { error: "url_too_long" }]);
     } finally {
       await bare.dispose();
     }

@@ -139,12 +139,18 @@ impl Client {
         Ok(recovered)
     }
 
-    /// Re-arms every shard's alarm (the scheduled safety net for lost alarms).
+    /// Brings every shard's alarm forward to when it is next needed (the scheduled safety net
+    /// for lost alarms). A shard that fails does not stop the others; the first failure is
+    /// the answer.
     pub async fn sweep(&self) -> Result<(), Refusal> {
+        let mut answer = Ok(());
         for shard in 0..self.shards {
-            let _: Value = self.call(shard, "sweep", b"{}").await?;
+            let swept: Result<Value, Refusal> = self.call(shard, "sweep", b"{}").await;
+            if let Err(refusal) = swept {
+                answer = answer.and(Err(refusal));
+            }
         }
-        Ok(())
+        answer
     }
 
     async fn by_key(&self, op: &str, key: &str, destination: Option<String>) -> Result<Value, Refusal> {

@@ -37,7 +37,7 @@ type Payload = (String, Option<String>, Option<Vec<u8>>, Option<String>);
 
 /// At most this many due deliveries are attempted at once from one alarm; the rest next.
 const BATCH: i64 = 16;
-/// Retention runs at most this often (ms).
+/// Retention runs at most this often (ms); more often only when the retention is shorter.
 const PURGE_EVERY: u64 = 3_600_000;
 
 #[durable_object]
@@ -70,7 +70,7 @@ impl DurableObject for Ledger {
             "get" => self.get(&parse::<wire::ByKey>(&bytes)?.key),
             "replay" => self.replay(&parse(&bytes)?).await,
             "recover" => self.recover(parse::<wire::Since>(&bytes)?.since).await,
-            "sweep" => self.rearm().await.map(|()| Answer::Ok(json!({}))),
+            "sweep" => self.sweep().await.map(|()| Answer::Ok(json!({}))),
             _ => Ok(Answer::Refused(404)),
         };
         answer
@@ -94,10 +94,12 @@ impl DurableObject for Ledger {
                 worker::console_error!("{}", json!({ "outcome": "retry_error", "error": error.to_string() }));
             }
         }
-        if now.saturating_sub(self.purged.get()) >= PURGE_EVERY {
+        if now.saturating_sub(self.purged.get()) >= self.purge_every()? {
             self.purge(now)?;
         }
-        self.rearm().await?;
+        if let Some(at) = self.next_alarm()? {
+            self.state.storage().set_alarm(ScheduledTime::new(js_time(at))).await?;
+        }
         Response::ok("")
     }
     // No WebSocket handlers: a ledger never accepts a socket, so the runtime never calls them.
@@ -404,14 +406,27 @@ impl Ledger {
         Ok(())
     }
 
-    /// Sets the alarm for the next due delivery, or for retention while anything is stored.
-    async fn rearm(&self) -> Result<()> {
+    /// When the alarm is next needed: the next due delivery, or retention while anything is
+    /// stored.
+    fn next_alarm(&self) -> Result<Option<u64>> {
         let next: Vec<(Option<i64>, i64)> = rows(self.sql().exec(sql::NEXT_DUE, None)?)?;
-        let Some((due, events)) = next.into_iter().next() else { return Ok(()) };
-        let retention = (events > 0).then(|| self.purged.get().max(now_ms()) + PURGE_EVERY);
-        let due = due.and_then(|d| u64::try_from(d).ok());
-        match due.into_iter().chain(retention).min() {
-            Some(at) => self.state.storage().set_alarm(ScheduledTime::new(js_time(at))).await,
+        let Some((due, events)) = next.into_iter().next() else { return Ok(None) };
+        let every = self.purge_every()?;
+        let retention = (events > 0).then(|| self.purged.get().max(now_ms()) + every);
+        Ok(due.and_then(|d| u64::try_from(d).ok()).into_iter().chain(retention).min())
+    }
+
+    /// How often retention runs (ms): hourly, or as often as the retention itself if shorter.
+    fn purge_every(&self) -> Result<u64> {
+        Ok(PURGE_EVERY.min(self.settings()?.retention.saturating_mul(1000)).max(1000))
+    }
+
+    /// The scheduled safety net: brings the alarm forward to when it is next needed, never
+    /// later (pushed on every sweep, an alarm an hour away would never ring, and retention
+    /// would never run).
+    async fn sweep(&self) -> Result<()> {
+        match self.next_alarm()? {
+            Some(at) => self.alarm_by(at).await,
             None => Ok(()),
         }
     }
