@@ -94,7 +94,17 @@ pub async fn handle(
         run_id: event.run_id.map(Into::into),
         summary: chat.then(|| chat::summary(scheme.name(), &event, &body)),
     };
-    let Taken { status, rows_written, cached } = ledger.take(&taking, &body).await?;
+    let taken = ledger.take(&taking, &body).await;
+    if let (Err(_), Some(replay)) = (&taken, &event.replay_key) {
+        // Not stored: a copy under another id must not be a duplicate of nothing. If this
+        // fails too, that copy is answered duplicate (the provider's retry under this id,
+        // which holds the claim, is still taken).
+        log.cost(Cost::LedgerRequest, 1);
+        if ledger.release_replay(replay.as_str(), key).await.is_err() {
+            log.note("replay_release_failed");
+        }
+    }
+    let Taken { status, rows_written, cached } = taken?;
     log.cost(Cost::LedgerRequest, 1);
     log.cost(Cost::SqlRowsWritten, rows_written);
     let Some(status) = status else {

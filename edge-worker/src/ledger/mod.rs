@@ -81,10 +81,24 @@ impl Client {
     /// # Errors
     /// `StorageUnavailable` if the ledger did not answer.
     pub async fn claim_replay(&self, replay: &str, key: &str) -> Result<bool, Refusal> {
+        let answer: Value = self.replay_call("claim_replay", replay, key).await?;
+        Ok(answer["fresh"] == json!(true))
+    }
+
+    /// Drops `key`'s claim of `replay` (its event could not be stored).
+    pub async fn release_replay(&self, replay: &str, key: &str) -> Result<(), Refusal> {
+        self.replay_call::<Value>("release_replay", replay, key).await.map(|_| ())
+    }
+
+    async fn replay_call<T: DeserializeOwned>(
+        &self,
+        op: &str,
+        replay: &str,
+        key: &str,
+    ) -> Result<T, Refusal> {
         let body = serde_json::to_vec(&wire::Replay { key: replay.into(), event_key: key.into() })
             .unwrap_or_default();
-        let answer: Value = self.call(self.shard_of(replay), "claim_replay", &body).await?;
-        Ok(answer["fresh"] == json!(true))
+        self.call(self.shard_of(replay), op, &body).await
     }
 
     /// Up to `limit` deliveries after `cursor`, newest first, from every shard, optionally of

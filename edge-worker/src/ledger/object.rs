@@ -66,6 +66,7 @@ impl DurableObject for Ledger {
         let answer = match op.as_str() {
             "take" => self.take(&bytes).await,
             "claim_replay" => self.claim_replay(&parse(&bytes)?),
+            "release_replay" => self.release_replay(&parse(&bytes)?),
             "list" => self.list(&parse(&bytes)?),
             "get" => self.get(&parse::<wire::ByKey>(&bytes)?.key),
             "replay" => self.replay(&parse(&bytes)?).await,
@@ -384,6 +385,14 @@ impl Ledger {
         let first: Vec<(String,)> = rows(claimed)?;
         let owner = first.into_iter().next().map(|(key,)| key).unwrap_or_default();
         Ok(Answer::Ok(json!({ "fresh": owner == replay.event_key })))
+    }
+
+    /// Drops a replay key's claim by an event key whose event could not be stored, so that a
+    /// copy sent again under another id is not a duplicate of nothing.
+    fn release_replay(&self, replay: &wire::Replay) -> Result<Answer> {
+        let args = vec![replay.key.as_str().into(), replay.event_key.as_str().into()];
+        self.sql().exec(sql::RELEASE_REPLAY, args)?;
+        Ok(Answer::Ok(json!({})))
     }
 
     /// Failed deliveries of events received since `since` (Unix seconds) are due again now.

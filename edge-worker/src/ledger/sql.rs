@@ -54,6 +54,9 @@ pub const SCHEMA: [&str; 8] = [
 pub const CLAIM_REPLAY: &str = "INSERT INTO replays (key, event_key, received_at) VALUES (?1, ?2, ?3)
     ON CONFLICT (key) DO UPDATE SET key = key RETURNING event_key";
 
+/// Drops the claim of replay key `?1` by event key `?2` (that event could not be stored).
+pub const RELEASE_REPLAY: &str = "DELETE FROM replays WHERE key = ?1 AND event_key = ?2";
+
 /// Takes a key: one row back if this copy is the first, none if the key was taken before.
 pub const TAKE: &str = "INSERT INTO events (key, scheme, type, event_id, run_id, received_at, body, summary)
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (key) DO NOTHING RETURNING key";
