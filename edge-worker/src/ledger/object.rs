@@ -92,7 +92,7 @@ impl DurableObject for Ledger {
         let attempts = due.iter().map(|(key, destination)| self.attempt(key, destination));
         for result in futures_util::future::join_all(attempts).await {
             if let Err(error) = result {
-                worker::console_error!("{}", json!({ "outcome": "retry_error", "error": error.to_string() }));
+                logged_error("retry_error", &error);
             }
         }
         if now.saturating_sub(self.purged.get()) >= self.purge_every()? {
@@ -165,12 +165,25 @@ impl Ledger {
                 "taken": true, "status": "recorded", "rowsWritten": written, "cached": cached,
             })));
         }
-        self.alarm_by(lease).await?;
+        // Stored: from here on the answer is 200 whatever fails, since a 503 would only bring
+        // the provider's retry, answered duplicate. A delivery whose attempt could not be
+        // recorded stays pending (its lease runs out); a missing alarm, the sweep sets.
+        if let Err(error) = self.alarm_by(lease).await {
+            logged_error("alarm_error", &error);
+        }
         let sends = destinations.iter().map(|d| self.send(&settings, d, &taking, body));
         let mut statuses = serde_json::Map::new();
         for (destination, sent) in destinations.iter().zip(futures_util::future::join_all(sends).await) {
-            let (status, rows) = sent?;
-            written += rows;
+            let status = sent.map_or_else(
+                |error| {
+                    logged_error("attempt_error", &error);
+                    "pending"
+                },
+                |(status, rows)| {
+                    written += rows;
+                    status
+                },
+            );
             statuses.insert(destination.name.clone(), status.into());
         }
         let overall = ["pending", "failed"]
@@ -449,6 +462,11 @@ impl Ledger {
         }
         Ok(())
     }
+}
+
+/// Logs an error the ledger goes on after.
+fn logged_error(outcome: &str, error: &worker::Error) {
+    worker::console_error!("{}", json!({ "outcome": outcome, "error": error.to_string() }));
 }
 
 /// How long an attempt may take before its delivery is due again.
