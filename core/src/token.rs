@@ -43,13 +43,14 @@ pub fn run_token(secret: &[u8], run_id: &str, expires_at: u64) -> Result<heaples
 }
 
 /// Checks that `token` was made by [`run_token`] with `secret` for `run_id`, and has not
-/// expired at `now` (Unix seconds). The tag is compared in constant time.
+/// expired at `now` (Unix seconds); returns when it expires (a socket opened with it must not
+/// outlive it). The tag is compared in constant time.
 ///
 /// # Errors
 /// [`Error::MalformedSignature`] for a token not of the form, [`Error::InvalidSignature`] for
 /// a wrong tag (another run, another secret, a changed expiry),
 /// [`Error::TimestampOutOfTolerance`] once expired, [`Error::InvalidSecret`] for an empty secret.
-pub fn verify_run_token(secret: &[u8], run_id: &str, token: &str, now: u64) -> Result<()> {
+pub fn verify_run_token(secret: &[u8], run_id: &str, token: &str, now: u64) -> Result<u64> {
     let (expires, given) = token.split_once('.').ok_or(Error::MalformedSignature)?;
     let canonical = !expires.is_empty() && expires.len() <= 20 && expires.bytes().all(|b| b.is_ascii_digit());
     if !canonical || (expires.len() > 1 && expires.starts_with('0')) {
@@ -65,7 +66,7 @@ pub fn verify_run_token(secret: &[u8], run_id: &str, token: &str, now: u64) -> R
     if expires_at <= now {
         return Err(Error::TimestampOutOfTolerance);
     }
-    Ok(())
+    Ok(expires_at)
 }
 
 #[cfg(test)]
@@ -82,7 +83,7 @@ mod tests {
     fn a_token_opens_its_run_until_it_expires() {
         let token = run_token(SECRET, "run_1", 1_000).unwrap_or_default();
         assert!(token.starts_with("1000.") && token.len() == 69, "{token}");
-        assert_eq!(verify_run_token(SECRET, "run_1", &token, 999), Ok(()));
+        assert_eq!(verify_run_token(SECRET, "run_1", &token, 999), Ok(1_000));
         assert_eq!(verify_run_token(SECRET, "run_1", &token, 1_000), Err(Error::TimestampOutOfTolerance));
         assert_eq!(verify_run_token(SECRET, "run_2", &token, 999), Err(Error::InvalidSignature));
         assert_eq!(verify_run_token(b"another-secret", "run_1", &token, 999), Err(Error::InvalidSignature));

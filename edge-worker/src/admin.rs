@@ -105,29 +105,32 @@ pub async fn deliveries(action: Action, req: &Request, env: &Env, query: &str) -
 }
 
 /// `GET /api/v2/runs/{runId}` (`RUNS_API_TOKEN` or `ADMIN_TOKEN`, or a run token for this
-/// run in `?token=`).
-pub async fn run(run_id: &str, req: &Request, env: &Env, query: &str) -> Result<Response, Refusal> {
+/// run as a bearer token).
+pub async fn run(run_id: &str, req: &Request, env: &Env) -> Result<Response, Refusal> {
     let settings = Settings::load(env)?;
-    if run_token(req, &settings, run_id, query).is_err() {
+    if run_token(req, &settings, run_id, None).is_err() {
         authorize(req, &settings, settings.runs_token.as_ref())?;
     }
     Ok(reply::json(&runs::status(env, run_id).await?, 200))
 }
 
 /// `GET /api/v2/runs/{runId}/live`: a WebSocket of the run's statuses, for a run token of
-/// this run (`?token=` or a bearer header), checked before the upgrade.
+/// this run (`?token=`, since browsers cannot give a WebSocket headers, or a bearer header),
+/// checked before the upgrade; the socket is closed once the token expires.
 pub async fn live(run_id: &str, req: &Request, env: &Env, query: &str) -> Result<Response, Refusal> {
     let settings = Settings::load(env)?;
-    run_token(req, &settings, run_id, query)?;
-    runs::watch(env, run_id, req).await.map(Into::into)
+    let expires_at = run_token(req, &settings, run_id, Some(query))?;
+    runs::watch(env, run_id, req, expires_at).await.map(Into::into)
 }
 
-/// A run token for `run_id`, from `?token=` or `Authorization: Bearer`, signed with
-/// `LIVE_TOKEN_SECRET` and not expired. Without the secret the routes it opens are absent.
-fn run_token(req: &Request, settings: &Settings, run_id: &str, query: &str) -> Result<(), Refusal> {
+/// A run token for `run_id`, from `query`'s `token` (the live route only: URLs end up in
+/// access logs) or `Authorization: Bearer`, signed with `LIVE_TOKEN_SECRET` and not expired;
+/// returns when it expires. Without the secret the routes it opens are absent.
+fn run_token(req: &Request, settings: &Settings, run_id: &str, query: Option<&str>) -> Result<u64, Refusal> {
     let secret = settings.live_secret.as_ref().ok_or(Refusal::NotFound)?;
     let bearer = req.headers().get("authorization").ok().flatten().unwrap_or_default();
-    let token = reply::query_param(query, "token")
+    let token = query
+        .and_then(|query| reply::query_param(query, "token"))
         .or_else(|| bearer.strip_prefix("Bearer ").map(str::to_string))
         .ok_or(Refusal::Unauthorized)?;
     let now = clock::now_ms() / 1000;

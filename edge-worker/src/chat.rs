@@ -4,6 +4,14 @@
 use hookguard::{Event, EventKind};
 use serde_json::Value;
 
+/// The body of a chat message (`{"text": ...}`, Slack's incoming-webhook shape) of `text`,
+/// with `&`, `<` and `>` escaped as Slack asks: text from an event (an error message a task's
+/// user wrote) must not become a `<!channel>` mention or a disguised `<url|label>` link.
+pub fn message(text: &str) -> String {
+    let escaped = text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    serde_json::json!({ "text": escaped }).to_string()
+}
+
 /// How long a chat message may get; longer error messages are cut.
 const MAX_TEXT: usize = 600;
 
@@ -43,4 +51,17 @@ fn dashboard_link(body: &[u8]) -> Option<String> {
     let object = &value["object"];
     let link = object["run"]["dashboardUrl"].as_str().or_else(|| object["dashboardUrl"].as_str())?;
     link.starts_with("https://").then(|| link.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::message;
+
+    #[test]
+    fn event_text_cannot_mention_or_link() {
+        assert_eq!(
+            message("Invalid name: <!channel> <https://evil.example|Open run> & more"),
+            r#"{"text":"Invalid name: &lt;!channel&gt; &lt;https://evil.example|Open run&gt; &amp; more"}"#
+        );
+    }
 }

@@ -43,10 +43,9 @@ pub async fn serve(asset: Asset, mut req: Request, env: &Env) -> Result<Response
             Ok(()) => Ok(file(PAGE, "text/html; charset=utf-8", 200, &[])),
             Err(_) => Ok(sign_in_page(false)),
         },
+        // Signing in or out comes from this origin only: no other site signs anyone in or out.
+        Asset::SignIn | Asset::SignOut if !admin::same_origin(&req) => Err(Refusal::Unauthorized),
         Asset::SignIn => {
-            if !admin::same_origin(&req) {
-                return Err(Refusal::Unauthorized);
-            }
             let form = req.text().await.map_err(|_| Refusal::UnreadableBody)?;
             let given = query_param(&form, "token").unwrap_or_default();
             let right = subtle::ConstantTimeEq::ct_eq(given.as_bytes(), token.as_bytes()).unwrap_u8() == 1;

@@ -10,6 +10,7 @@ use worker::{Delay, Fetch, Headers, Method, Request, RequestInit, RequestRedirec
 
 use hookguard::Verifier;
 
+use crate::chat;
 use crate::clock;
 use crate::destinations::{Destination, Kind};
 
@@ -71,7 +72,7 @@ async fn send(
         Kind::Webhook => body,
         Kind::Chat => {
             let text = envelope.summary.unwrap_or(envelope.key);
-            chat = serde_json::json!({ "text": text }).to_string().into_bytes();
+            chat = chat::message(text).into_bytes();
             &chat
         }
     };

@@ -146,7 +146,7 @@ async fn route(
 async fn serve(page: Page, req: Request, env: &Env, query: &str) -> Result<Response, Refusal> {
     match page {
         Page::Health => Ok(reply::json(&json!({ "ok": true }), 200)),
-        Page::Run(run_id) => admin::run(&run_id, &req, env, query).await,
+        Page::Run(run_id) => admin::run(&run_id, &req, env).await,
         Page::Live(run_id) => admin::live(&run_id, &req, env, query).await,
         Page::Deliveries(action) => admin::deliveries(action, &req, env, query).await,
         Page::Stats => admin::stats(&req, env).await,

@@ -31,6 +31,8 @@ pub enum Refusal {
     NoDestination,
     /// A WebSocket route asked without `Upgrade: websocket`.
     UpgradeRequired,
+    /// A run already has as many watchers as its object takes.
+    TooManyWatchers,
     /// A URL a scheme signs (Square, checked against the URL the request came to) is longer
     /// than the core takes: no provider was given it.
     UrlTooLong,
@@ -51,6 +53,7 @@ impl Refusal {
             Refusal::BadRequest => (400, "bad_request", None),
             Refusal::BodyExpired => (410, "body_expired", None),
             Refusal::UrlTooLong => (414, "url_too_long", None),
+            Refusal::TooManyWatchers => (429, "too_many_watchers", Some(("retry-after", "60"))),
             Refusal::NoDestination => (409, "no_destination", None),
             Refusal::UpgradeRequired => (426, "upgrade_required", Some(("upgrade", "websocket"))),
         }

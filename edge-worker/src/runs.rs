@@ -7,6 +7,8 @@
 //! (`accept_web_socket`), so idle watchers cost nothing: on connect a watcher gets the current
 //! status (`{"status":null}` if none yet); every update that applies is pushed to every watcher
 //! within the webhook's request; after a terminal status the sockets are closed with 1000.
+//! A watcher's socket closes (1008) once its run token has expired, at the next update, and
+//! when it sends anything (watchers only listen); a run takes at most [`MAX_WATCHERS`].
 
 // The `#[durable_object]` macro generates public, undocumented wasm-bindgen glue.
 #![allow(missing_docs)]
@@ -16,8 +18,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use worker::wasm_bindgen;
 use worker::{
-    DurableObject, Env, Method, Request, RequestInit, Response, Result, SqlStorageValue, State, WebSocket,
-    WebSocketIncomingMessage, WebSocketPair, durable_object,
+    DurableObject, Env, Headers, Method, Request, RequestInit, Response, Result, SqlStorageValue, State,
+    WebSocket, WebSocketIncomingMessage, WebSocketPair, durable_object,
 };
 
 use crate::clock;
@@ -30,6 +32,12 @@ const TERMINAL: [&str; 7] =
     ["COMPLETED", "FAILED", "CANCELED", "CRASHED", "SYSTEM_FAILURE", "EXPIRED", "TIMED_OUT"];
 /// Run ids longer than this are not recorded.
 const MAX_RUN_ID: usize = 256;
+/// The most watchers one run's object holds; more are refused (429 `too_many_watchers`), well
+/// under the runtime's own limit of hibernatable sockets per object.
+const MAX_WATCHERS: usize = 10_000;
+/// The header that carries a watcher's token expiry (Unix seconds) from the worker to the
+/// run's object (set there, never taken from the client).
+const EXPIRES_HEADER: &str = "x-hookguard-token-expires";
 /// A run's status is forgotten this long after its last update (ms).
 const KEEP_MS: i64 = 30 * 24 * 3600 * 1000;
 
@@ -142,7 +150,11 @@ impl DurableObject for Run {
         let op = objects::op(&req);
         let sql = self.state.storage().sql();
         if op == "live" {
-            return self.watch();
+            let expires = req.headers().get(EXPIRES_HEADER)?.and_then(|e| e.parse().ok());
+            return match expires {
+                Some(expires_at) => self.watch(expires_at),
+                None => Response::error("no token expiry", 400),
+            };
         }
         if op == "update" {
             let Update { status: s, created_ms } = req.json().await?;
@@ -192,8 +204,10 @@ impl DurableObject for Run {
         Response::ok("")
     }
 
-    async fn websocket_message(&self, _ws: WebSocket, _message: WebSocketIncomingMessage) -> Result<()> {
-        Ok(())
+    /// Watchers only listen: one that sends is closed, so that messages cannot keep the
+    /// object awake.
+    async fn websocket_message(&self, ws: WebSocket, _message: WebSocketIncomingMessage) -> Result<()> {
+        ws.close(Some(1008), Some("watchers do not send"))
     }
 
     async fn websocket_close(
@@ -227,18 +241,22 @@ impl Run {
         })
     }
 
-    /// A new watcher: told the current status at once, and accepted for hibernation; or, if the
-    /// run is already over, closed at once without ever hibernating. A hibernatable socket's
-    /// connection outlives its close by about 10 s in workerd (10,013 ms measured from a plain
-    /// WebSocket client, 6-15 ms for one accepted without hibernation), and so would the
-    /// watcher's wait for its close event.
-    fn watch(&self) -> Result<Response> {
+    /// A new watcher whose token expires at `expires_at`: told the current status at once, and
+    /// accepted for hibernation with its expiry; or, if the run is already over, closed at
+    /// once without ever hibernating. A hibernatable socket's connection outlives its close by
+    /// about 10 s in workerd (10,013 ms measured from a plain WebSocket client, 6-15 ms for
+    /// one accepted without hibernation), and so would the watcher's wait for its close event.
+    fn watch(&self, expires_at: u64) -> Result<Response> {
+        if self.state.get_websockets().len() >= MAX_WATCHERS {
+            return Response::error("too many watchers", 429);
+        }
         let pair = WebSocketPair::new()?;
         let (message, terminal) = self.message()?;
         if terminal {
             pair.server.accept()?;
         } else {
             self.state.accept_web_socket(&pair.server);
+            pair.server.serialize_attachment(expires_at)?;
         }
         pair.server.send_with_str(&message)?;
         if terminal {
@@ -247,11 +265,18 @@ impl Run {
         Response::from_websocket(pair.client)
     }
 
-    /// Tells every watcher the new status; closes them all after a terminal one.
+    /// Tells every watcher the new status; closes them all after a terminal one, and those
+    /// whose token has expired instead of telling them.
     fn push(&self, terminal: bool) -> Result<()> {
         let (message, _) = self.message()?;
+        let now = clock::now_ms() / 1000;
         for ws in self.state.get_websockets() {
             // A watcher that has gone away is skipped; the others still hear.
+            let expires_at: Option<u64> = ws.deserialize_attachment().ok().flatten();
+            if expires_at.is_none_or(|expires_at| expires_at <= now) {
+                let _ = ws.close(Some(1008), Some("token expired"));
+                continue;
+            }
             let _ = ws.send_with_str(&message);
             if terminal {
                 let _ = ws.close(Some(1000), Some("run finished"));
@@ -261,8 +286,14 @@ impl Run {
     }
 }
 
-/// Opens a watcher's WebSocket on the run's object (the caller has checked the token).
-pub async fn watch(env: &Env, run_id: &str, req: &Request) -> core::result::Result<Response, Refusal> {
+/// Opens a watcher's WebSocket on the run's object (the caller has checked the token, which
+/// expires at `expires_at`).
+pub async fn watch(
+    env: &Env,
+    run_id: &str,
+    req: &Request,
+    expires_at: u64,
+) -> core::result::Result<Response, Refusal> {
     let upgrade = req.headers().get("upgrade").ok().flatten().unwrap_or_default();
     if !upgrade.eq_ignore_ascii_case("websocket") {
         return Err(Refusal::UpgradeRequired);
@@ -272,9 +303,20 @@ pub async fn watch(env: &Env, run_id: &str, req: &Request) -> core::result::Resu
     }
     let live = async {
         let stub = env.durable_object(RUNS_BINDING)?.get_by_name(run_id)?;
+        // A copy of the request's headers (its own cannot change), with the token's expiry.
+        let headers = Headers::new();
+        for (name, value) in req.headers().entries() {
+            headers.set(&name, &value)?;
+        }
+        headers.set(EXPIRES_HEADER, &expires_at.to_string())?;
         let mut init = RequestInit::new();
-        init.with_method(Method::Get).with_headers(req.headers().clone());
+        init.with_method(Method::Get).with_headers(headers);
         stub.fetch_with_request(Request::new_with_init("https://object/live", &init)?).await
     };
-    live.await.map_err(|_| Refusal::StorageUnavailable)
+    let response = live.await.map_err(|_| Refusal::StorageUnavailable)?;
+    match response.status_code() {
+        101 => Ok(response),
+        429 => Err(Refusal::TooManyWatchers),
+        _ => Err(Refusal::StorageUnavailable),
+    }
 }

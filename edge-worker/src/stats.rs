@@ -27,6 +27,7 @@ use worker::{
     durable_object,
 };
 
+use crate::chat;
 use crate::clock;
 use crate::config::{STATS_BINDING, Settings, text};
 use crate::forward;
@@ -400,7 +401,7 @@ async fn post(
     id: &str,
     text: &str,
 ) -> core::result::Result<u16, String> {
-    let body = json!({ "text": text }).to_string();
+    let body = chat::message(text);
     let now = clock::now_ms() / 1000;
     match forward::post(url, signer, id, body.as_bytes(), &[], 5, now).await {
         Ok(status @ 200..=299) => Ok(status),

@@ -835,7 +835,13 @@ describe("dashboard, stats and alerts", () => {
     assert.equal((await recover({ cookie: session })).status, 401, "a cookie POST with no origin");
     assert.equal((await recover({ cookie: session, origin: "https://evil.example" })).status, 401);
     assert.equal((await recover({ cookie: session, origin: "http://localhost" })).status, 200);
-    const out = await watched.dispatchFetch("http://localhost/dashboard/sign-out", { method: "POST", redirect: "manual" });
+    // Signing out, too, comes from this origin only: another site cannot sign the admin out.
+    const signOut = (origin) => watched.dispatchFetch("http://localhost/dashboard/sign-out", { method: "POST", redirect: "manual", headers: origin ? { origin } : {} });
+    for (const origin of [undefined, "https://evil.example"]) {
+      const refused = await signOut(origin);
+      assert.deepEqual([refused.status, refused.headers.get("set-cookie")], [401, null], String(origin));
+    }
+    const out = await signOut("http://localhost");
     assert.match(out.headers.get("set-cookie"), /hg_session=;.*Max-Age=0/);
   });
 
@@ -949,8 +955,8 @@ describe("live run updates", () => {
     mf.dispatchFetch(`http://localhost/api/v2/runs/${runId}/live${token === undefined ? "" : `?token=${encodeURIComponent(token)}`}`, { headers });
 
   /** Opens a watcher: every message parsed, and how it closed. */
-  async function watch(mf, runId) {
-    const res = await live(mf, runId, runToken(runId, nowSeconds() + 600));
+  async function watch(mf, runId, expiresAt = nowSeconds() + 600) {
+    const res = await live(mf, runId, runToken(runId, expiresAt));
     assert.equal(res.status, 101);
     const socket = res.webSocket;
     const watcher = { messages: [], times: [], closed: null };
@@ -992,8 +998,10 @@ describe("live run updates", () => {
     }
     const plain = await live(mf, runId, good, {});
     assert.equal(plain.status, 426, "a plain GET of the live route");
-    // The same token opens the run's status over plain HTTP.
-    assert.equal((await mf.dispatchFetch(`http://localhost/api/v2/runs/${runId}?token=${encodeURIComponent(good)}`)).status, 404);
+    // The same token opens the run's status over plain HTTP, as a bearer token only: URLs end
+    // up in access logs, and only a browser's WebSocket cannot send a header.
+    assert.equal((await mf.dispatchFetch(`http://localhost/api/v2/runs/${runId}`, { headers: { authorization: `Bearer ${good}` } })).status, 404);
+    assert.equal((await mf.dispatchFetch(`http://localhost/api/v2/runs/${runId}?token=${encodeURIComponent(good)}`)).status, 401);
     assert.equal((await mf.dispatchFetch(`http://localhost/api/v2/runs/${runId}?token=x`)).status, 401);
   });
 
@@ -1026,6 +1034,22 @@ describe("live run updates", () => {
     const late = await watch(mf, runId);
     await waitFor(() => late.closed !== null, "the late watcher's close", 3_000);
     assert.deepEqual([late.messages.map((m) => m.status), late.closed], [["COMPLETED"], 1000]);
+  });
+
+  test("a watcher that sends is closed (1008); one whose token has expired is closed at the next update, not told it", async () => {
+    const runId = randomId("run");
+    const talker = await watch(mf, runId);
+    const expiring = await watch(mf, runId, nowSeconds() + 2);
+    const staying = await watch(mf, runId);
+    await waitFor(() => [talker, expiring, staying].every((w) => w.messages.length === 1), "the current status");
+    talker.socket.send("hello");
+    await new Promise((r) => setTimeout(r, 3_000));
+    assert.equal((await send(mf, "trigger", runEvent(runId, "run.started", "EXECUTING"))).status, 200);
+    await waitFor(() => staying.messages.length === 2, "the update, to the watcher whose token is good");
+    await waitFor(() => talker.closed !== null && expiring.closed !== null, "both closes", CLOSE_TIMEOUT);
+    assert.deepEqual([talker.closed, expiring.closed, staying.closed], [1008, 1008, null]);
+    assert.deepEqual(expiring.messages.map((m) => m.status), [null], "an expired token hears nothing more");
+    staying.socket.close(1000);
   });
 
   test("fan-out: 1,000 watchers of one run all receive an update", async () => {
