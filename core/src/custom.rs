@@ -267,6 +267,13 @@ mod tests {
             (r#","content":"{body}","delivery_id":{"header":"X-Id"}"#, "delivery_id"),
             (r#","content":"{body}","delivery_id":{"body":"id","signed":false}"#, "delivery_id"),
             (r#","content":"{body}","header_alias":"Bad Name""#, "header_alias"),
+            // A timestamp header the signature does not cover could be set to now on a replay.
+            (r#","content":"{body}","timestamp":{"header":"x-ts","unit":"s"}"#, "content"),
+            // `{id}` against another placeholder splits more than one way.
+            (
+                r#","content":"{id}{timestamp}.{body}","timestamp":{"header":"x-ts","unit":"s"},"delivery_id":{"header":"x-id","signed":true}"#,
+                "content",
+            ),
         ];
         for (extra, field) in cases {
             assert_eq!(Spec::from_json("acme", base(extra)).map_err(|e| e.field), Err(field), "{extra}");

@@ -26,7 +26,8 @@ pub enum KeySource {
     BodyId,
     /// SHA-256 of signed bytes, when the delivery has no stable id: for Trigger.dev's
     /// `alert.error`, of its `object` value exactly as sent (the envelope's `id` and `created`
-    /// change on every retry, the object does not); otherwise of the whole signed content.
+    /// change on every retry, the object does not); otherwise of the body (a retry's new
+    /// timestamp is left out).
     ContentHash,
 }
 
@@ -43,7 +44,7 @@ pub(crate) struct BodyIds<'a> {
 
 /// A key to deduplicate deliveries by: `{provider}:{id}` for a short plain id, otherwise
 /// `{provider}:sha256-id:{hex}` (a long or unusual id), `{provider}:sha256-body:{hex}` (the
-/// signed content) or `{provider}:sha256-object:{hex}` (Trigger.dev's `alert.error` object):
+/// body) or `{provider}:sha256-object:{hex}` (Trigger.dev's `alert.error` object):
 /// hashes of different things never meet. Providers that share deliveries share a prefix
 /// (Standard Webhooks and Svix: `standard`). At most [`IDEMPOTENCY_KEY_MAX`] bytes of ASCII,
 /// safe in URLs, KV keys and logs.
@@ -96,9 +97,16 @@ impl IdempotencyKey {
         }
     }
 
-    /// The key over the signed content.
+    /// The key over the body: not over the rest of the signed content, whose timestamp a
+    /// provider's retry signs anew (Zoom, Calendly, Discord, ...: the same event, another
+    /// timestamp, must keep its key).
     pub(crate) fn content(signed: &Signed<'_>) -> Self {
-        Self::hashed(signed.scheme, KeySource::ContentHash, "sha256-body:", &signed.content_hash())
+        Self::hashed(
+            signed.scheme,
+            KeySource::ContentHash,
+            "sha256-body:",
+            &Sha256::digest(signed.body).into(),
+        )
     }
 
     /// The key over the signed content when the delivery's key comes from an id the signature

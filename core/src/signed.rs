@@ -1,7 +1,5 @@
 //! What a scheme signs: the request's parts that its signature covers, in order.
 
-use sha2::{Digest, Sha256};
-
 use crate::spec::{MAX_PARTS, Part, Scheme, parts};
 use crate::timestamp::Timestamp;
 
@@ -61,12 +59,5 @@ impl<'a> Signed<'a> {
             }
         });
         parts
-    }
-
-    /// SHA-256 of the signed content.
-    pub(crate) fn content_hash(&self) -> [u8; 32] {
-        let mut hash = Sha256::new();
-        self.content(|part| hash.update(part));
-        hash.finalize().into()
     }
 }

@@ -371,6 +371,8 @@ impl Spec {
     const fn check_content(&self) -> Result<(), SpecError> {
         let template = self.content.as_bytes();
         let (mut i, mut parts, mut bodies, mut ids, mut stamps) = (0, 0, 0, 0, 0);
+        // The part before this one: a placeholder (and whether it was `{id}`), or text.
+        let (mut after_placeholder, mut after_id, mut id_touches) = (false, false, false);
         while i < template.len() {
             parts += 1;
             if template[i] == b'{' {
@@ -388,19 +390,30 @@ impl Spec {
                         reason: "only {body}, {timestamp}, {id} and {url} may be in braces",
                     });
                 };
+                let is_id = matches!(PLACEHOLDERS[p].1, Part::Id);
+                if after_placeholder && (is_id || after_id) {
+                    id_touches = true;
+                }
                 match PLACEHOLDERS[p].1 {
                     Part::Body => bodies += 1,
                     Part::Id => ids += 1,
                     Part::Timestamp => stamps += 1,
                     _ => {}
                 }
+                (after_placeholder, after_id) = (true, is_id);
                 i += PLACEHOLDERS[p].0.len();
             } else {
                 while i < template.len() && template[i] != b'{' {
                     i += 1;
                 }
+                (after_placeholder, after_id) = (false, false);
             }
         }
+        let unsigned_stamp = stamps == 0
+            && matches!(
+                self.timestamp,
+                Some(Timestamp { source: TimestampSource::Header(_) | TimestampSource::Item(_), .. })
+            );
         let reason = if bodies != 1 {
             "must have {body} exactly once"
         } else if parts > MAX_PARTS {
@@ -416,6 +429,10 @@ impl Spec {
             )
         {
             "{timestamp} needs a timestamp header or item"
+        } else if unsigned_stamp {
+            "a timestamp header or item must be signed: put {timestamp} in the content"
+        } else if id_touches {
+            "{id} must be set apart from the other placeholders by text (the split must be one way)"
         } else {
             return Ok(());
         };

@@ -18,8 +18,8 @@ impl<'a> Timestamp<'a> {
     /// digits, or a date that is not RFC 3339.
     pub(crate) fn read(text: &'a [u8], unit: Unit) -> Result<Self> {
         let value = match unit {
-            Unit::Seconds => digits(text),
-            Unit::Milliseconds => digits(text).map(|ms| ms / 1000),
+            Unit::Seconds => whole(text),
+            Unit::Milliseconds => whole(text).map(|ms| ms / 1000),
             Unit::Rfc3339 => rfc3339(text),
         };
         Ok(Timestamp { value: value.ok_or(Error::MalformedTimestamp)?, text })
@@ -63,6 +63,16 @@ impl Unit {
 }
 
 /// Plain decimal digits, 1 to 19 of them.
+/// A time in whole units: digits without a leading zero, so that one value has one text and
+/// nothing beside it in the signed content can take or give a digit unnoticed (`{id}` then
+/// `{timestamp}`: `evt_100` + `1700000000` must not also read `evt_1` + `001700000000`).
+fn whole(text: &[u8]) -> Option<u64> {
+    match text {
+        [b'0', _, ..] => None,
+        _ => digits(text),
+    }
+}
+
 fn digits(text: &[u8]) -> Option<u64> {
     if text.is_empty() || text.len() > 19 {
         return None;
@@ -182,7 +192,9 @@ mod tests {
     fn digit_timestamps() {
         assert_eq!(Timestamp::read(b"1700000000", Unit::Seconds).map(|t| t.value), Ok(1_700_000_000));
         assert_eq!(Timestamp::read(b"1700000000123", Unit::Milliseconds).map(|t| t.value), Ok(1_700_000_000));
-        for bad in ["", "+1", " 1", "1.5", "12345678901234567890", "-1"] {
+        assert_eq!(Timestamp::read(b"0", Unit::Seconds).map(|t| t.value), Ok(0));
+        // One value, one text: a leading zero is not a time.
+        for bad in ["", "+1", " 1", "1.5", "12345678901234567890", "-1", "01700000000", "00"] {
             assert!(Timestamp::read(bad.as_bytes(), Unit::Seconds).is_err(), "{bad}");
         }
     }

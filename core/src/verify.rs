@@ -467,7 +467,15 @@ impl<'a> Request<'a> {
                 .map_err(|_| Error::MalformedSignature)
         };
         match spec.syntax {
-            Syntax::Bare => add(Some(value))?,
+            Syntax::Bare => {
+                add(Some(value))?;
+                // Both headers came (DocuSign signs with each active key, `-1` and `-2`, during
+                // a rotation): the second one's tag is one more candidate, if it decodes.
+                if let (Some(_), Some(second)) = (present(spec.header), spec.header_alias.and_then(present)) {
+                    let tag = encoding::decode_exact(spec.encoding, second, tag_len);
+                    let _ = tag.map(|tag| request.signatures.push(tag));
+                }
+            }
             Syntax::Prefix(prefix) => add(value.strip_prefix(prefix.as_bytes()))?,
             Syntax::Versioned(version) => {
                 for entry in value.split(|&b| b == b' ').filter(|e| !e.is_empty()) {
@@ -578,7 +586,7 @@ impl<'a> Verified<'a> {
         event::idempotency_key(&self.signed)
     }
 
-    /// A second key, over the signed content, when [`Verified::idempotency_key`] comes from a
+    /// A second key, over the (signed) body, when [`Verified::idempotency_key`] comes from a
     /// delivery id the signature does not cover (GitHub's `X-GitHub-Delivery`, Shopify's
     /// `X-Shopify-Webhook-Id`, ...): a captured delivery sent again under a new id has a new
     /// first key but the same second one. Treat a delivery as a duplicate if either was seen.

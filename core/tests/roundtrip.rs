@@ -183,6 +183,39 @@ fn a_captured_delivery_under_a_new_unsigned_id_has_the_same_replay_key() {
 }
 
 #[test]
+fn a_retry_signed_with_a_new_timestamp_keeps_its_key() {
+    // The providers whose key is over the body: their retries are signed anew.
+    for &(name, stamped, key, _) in ROWS.iter().filter(|(_, stamped, key, _)| *stamped && *key == "#") {
+        let scheme = Scheme::from_name(name).expect("a built-in scheme");
+        let verifier = verifier(scheme, &[secret(scheme, 1)]);
+        let (first, retry) = (sign_as(scheme, 1, BODY, NOW), sign_as(scheme, 1, BODY, NOW + 60));
+        assert_ne!(first, retry, "{name}: the retry's signature differs");
+        let keys = [&first, &retry].map(|headers| {
+            verify_owned(&verifier, headers, BODY, NOW + 60).expect("verifies").idempotency_key().clone()
+        });
+        assert_eq!(keys[0], keys[1], "{name} {key} (stamped: {stamped})");
+    }
+}
+
+#[test]
+fn docusign_during_a_rotation_is_checked_against_each_signature_header() {
+    let (one, two) = (secret(Scheme::DOCUSIGN, 1), secret(Scheme::DOCUSIGN, 2));
+    let signature = |secret: &str| owned(&sign(Scheme::DOCUSIGN, secret, BODY, NOW)).remove(0).1;
+    let headers = vec![
+        ("x-docusign-signature-1".to_string(), signature(&one)),
+        ("x-docusign-signature-2".to_string(), signature(&two)),
+    ];
+    for secret in [&one, &two] {
+        assert_eq!(verify(&verifier(Scheme::DOCUSIGN, &[secret]), &headers, BODY, NOW), Ok(()));
+    }
+    let other = secret(Scheme::DOCUSIGN, 3);
+    assert_eq!(
+        verify(&verifier(Scheme::DOCUSIGN, &[&other]), &headers, BODY, NOW),
+        Err(Error::InvalidSignature)
+    );
+}
+
+#[test]
 fn standard_and_svix_deliveries_share_keys() {
     let keys: Vec<String> = [Scheme::STANDARD, Scheme::SVIX, Scheme::CLERK, Scheme::OPENAI]
         .into_iter()
