@@ -13,6 +13,7 @@ use worker::{Env, Method, Request};
 use crate::admin;
 use crate::clock;
 use crate::config::Settings;
+use crate::rate_limit;
 use crate::reply::{self, Refusal, query_param};
 use crate::session;
 
@@ -46,6 +47,8 @@ pub async fn serve(asset: Asset, mut req: Request, env: &Env) -> Result<Response
         // Signing in or out comes from this origin only: no other site signs anyone in or out.
         Asset::SignIn | Asset::SignOut if !admin::same_origin(&req) => Err(Refusal::Unauthorized),
         Asset::SignIn => {
+            // Guesses are throttled like webhooks, per client.
+            rate_limit::check(env, &req.headers().0, "sign-in").await?;
             let form = req.text().await.map_err(|_| Refusal::UnreadableBody)?;
             let given = query_param(&form, "token").unwrap_or_default();
             let right = subtle::ConstantTimeEq::ct_eq(given.as_bytes(), token.as_bytes()).unwrap_u8() == 1;

@@ -20,6 +20,7 @@ mod forward;
 mod ledger;
 mod log;
 mod objects;
+mod rate_limit;
 mod reply;
 mod runs;
 mod session;

@@ -5,8 +5,7 @@
 
 use hookguard::Scheme;
 use serde_json::json;
-use worker::js_sys::{Object, Promise, Reflect, Uint8Array};
-use worker::wasm_bindgen::{self, JsValue, prelude::wasm_bindgen};
+use worker::js_sys::Uint8Array;
 use worker::wasm_bindgen_futures::JsFuture;
 use worker::web_sys::{self, Response};
 use worker::{Env, Request};
@@ -14,10 +13,11 @@ use worker::{Env, Request};
 use crate::cache::Cache;
 use crate::chat;
 use crate::clock;
-use crate::config::{RATE_LIMITER_BINDING, Route, Settings, binding};
+use crate::config::{Route, Settings};
 use crate::destinations::Kind;
 use crate::ledger::{Client, Taken, Taking};
 use crate::log::{Cost, LogLine};
+use crate::rate_limit;
 use crate::reply::{self, Refusal};
 use crate::runs;
 
@@ -30,10 +30,7 @@ pub async fn handle(
 ) -> Result<Response, Refusal> {
     log.scheme(scheme);
     let request_headers = req.headers();
-    let client = request_headers.get("cf-connecting-ip").ok().flatten().unwrap_or_default();
-    if !allowed_by_rate_limit(env, &format!("{}:{client}", scheme.name())).await {
-        return Err(Refusal::RateLimited);
-    }
+    rate_limit::check(env, &request_headers, scheme.name()).await?;
     let route = Route::load(env, scheme)?;
     let settings = Settings::load(env)?;
     let body = read_capped(&req, &request_headers, route.max_body).await?;
@@ -136,27 +133,6 @@ pub async fn handle(
 
 fn duplicate() -> Response {
     reply::json(&json!({ "received": true, "duplicate": true }), 200)
-}
-
-#[wasm_bindgen]
-extern "C" {
-    /// The Rate Limiting binding: `Env::rate_limiter` also converts the options and the
-    /// outcome through serde on every call.
-    type RateLimit;
-
-    #[wasm_bindgen(method, catch)]
-    fn limit(this: &RateLimit, options: &Object) -> Result<Promise, JsValue>;
-}
-
-/// Asks the Rate Limiting binding about `key`. Without the binding, or if it errs, the
-/// request goes on: the limiter protects the origin, and losing an event would be worse.
-async fn allowed_by_rate_limit(env: &Env, key: &str) -> bool {
-    let Some(limiter) = binding::<RateLimit>(env, RATE_LIMITER_BINDING) else { return true };
-    let options = Object::new();
-    let _ = Reflect::set(&options, &"key".into(), &key.into());
-    let Ok(promise) = limiter.limit(&options) else { return true };
-    let outcome = JsFuture::from(promise).await.unwrap_or_default();
-    Reflect::get(&outcome, &"success".into()).ok().and_then(|success| success.as_bool()) != Some(false)
 }
 
 /// Reads the body, refusing it as soon as it is known to exceed `max`: from Content-Length

@@ -845,6 +845,25 @@ describe("dashboard, stats and alerts", () => {
     assert.match(out.headers.get("set-cookie"), /hg_session=;.*Max-Age=0/);
   });
 
+  test("sign-in guesses are rate limited per client, like webhooks (429)", async () => {
+    const limited = start({ bindings: { ...SECRETS, ADMIN_TOKEN }, limit: 3 });
+    try {
+      const guess = (from) =>
+        limited.dispatchFetch("http://localhost/dashboard/sign-in", {
+          method: "POST",
+          body: new URLSearchParams({ token: "guess" }),
+          headers: { "content-type": "application/x-www-form-urlencoded", origin: "http://localhost", "cf-connecting-ip": from },
+          redirect: "manual",
+        });
+      const statuses = [];
+      for (let i = 0; i < 5; i++) statuses.push((await guess("203.0.113.7")).status);
+      assert.deepEqual(statuses, [401, 401, 401, 429, 429]);
+      assert.equal((await guess("203.0.113.8")).status, 401, "another client has its own limit");
+    } finally {
+      await limited.dispose();
+    }
+  });
+
   test("stats count a known mix of traffic; refused signatures alert once per cooldown", async () => {
     const accepted = [];
     for (let i = 0; i < 3; i++) accepted.push(eventBody("trigger").body);
