@@ -443,9 +443,8 @@ impl<'a> Request<'a> {
     fn read<H: Headers + ?Sized>(scheme: Scheme, headers: &'a H) -> Result<Self> {
         let spec = scheme.spec();
         let present = |name: &str| headers.get(name).filter(|v| !v.is_empty());
-        let value = present(spec.header)
-            .or_else(|| spec.header_alias.and_then(present))
-            .ok_or(Error::MissingSignature)?;
+        let (primary, alias) = (present(spec.header), spec.header_alias.and_then(present));
+        let value = primary.or(alias).ok_or(Error::MissingSignature)?;
         let mut request = Request {
             signatures: heapless::Vec::new(),
             timestamp: None,
@@ -471,7 +470,7 @@ impl<'a> Request<'a> {
                 add(Some(value))?;
                 // Both headers came (DocuSign signs with each active key, `-1` and `-2`, during
                 // a rotation): the second one's tag is one more candidate, if it decodes.
-                if let (Some(_), Some(second)) = (present(spec.header), spec.header_alias.and_then(present)) {
+                if let (Some(_), Some(second)) = (primary, alias) {
                     let tag = encoding::decode_exact(spec.encoding, second, tag_len);
                     let _ = tag.map(|tag| request.signatures.push(tag));
                 }
