@@ -165,10 +165,11 @@ test("webhookHandler takes custom schemes, url and the scheme's tolerance", asyn
 
 test("a handler slower than its lease keeps its claim: a copy meanwhile is in flight, the handler runs once", async () => {
   let runs = 0;
-  const handle = webhookHandler({ scheme: "trigger", secret: SECRET, store: memoryStore(), leaseSeconds: 0.06, on: { "*": async () => { runs++; await sleep(300); } } });
+  // A lease of 300 ms renewed every 100 ms, a handler of 1.5 s: margins a loaded machine keeps.
+  const handle = webhookHandler({ scheme: "trigger", secret: SECRET, store: memoryStore(), leaseSeconds: 0.3, on: { "*": async () => { runs++; await sleep(1500); } } });
   const text = body();
   const first = handle(request(text));
-  await sleep(150);
+  await sleep(750);
   assert.deepEqual(await answer(await handle(request(text))), [409, { error: "in_flight" }]);
   assert.equal((await first).status, 200);
   assert.deepEqual(await answer(await handle(request(text))), [200, { received: true, duplicate: true }]);

@@ -78,10 +78,10 @@ for (const name of ["node-redis", "ioredis"]) {
 test("a handler slower than its lease keeps its Redis claim (renewed by PEXPIRE): a copy meanwhile is in flight", async () => {
   for (const [name, client] of Object.entries(clients)) {
     let runs = 0;
-    const handle = webhookHandler({ scheme: "trigger", secret: SECRET, store: redisStore(client), leaseSeconds: 0.2, on: { "*": async () => { runs++; await new Promise((r) => setTimeout(r, 700)); } } });
+    const handle = webhookHandler({ scheme: "trigger", secret: SECRET, store: redisStore(client), leaseSeconds: 0.3, on: { "*": async () => { runs++; await new Promise((r) => setTimeout(r, 1500)); } } });
     const text = body();
     const first = handle(request(text));
-    await new Promise((r) => setTimeout(r, 400));
+    await new Promise((r) => setTimeout(r, 750));
     assert.deepEqual(await answer(await handle(request(text))), [409, { error: "in_flight" }], name);
     assert.equal((await first).status, 200, name);
     assert.deepEqual(await answer(await handle(request(text))), [200, { received: true, duplicate: true }], name);
