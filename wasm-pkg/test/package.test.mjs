@@ -283,6 +283,22 @@ test("oversized bodies and headers are refused before they are copied in", () =>
   );
 });
 
+test("a verify that grows wasm memory reads the new memory: a large text body between small ones, in a fresh process", async () => {
+  // A fresh process, so that this body is the largest its module has seen: its input buffer
+  // grows, which replaces wasm memory's ArrayBuffer under every view made before.
+  const script = `
+    import { sign, verify } from "hookguard";
+    const out = [];
+    for (const size of [10, 340000, 10]) {
+      const body = JSON.stringify({ id: "evt_grow_" + size, type: "alert.run.failed", pad: "\u00e9".repeat(size) });
+      const event = verify({ scheme: "trigger", headers: sign({ scheme: "trigger", secret: "${S}", body }), body, secret: "${S}" });
+      out.push([event.id, event.data.pad.length]);
+    }
+    console.log(JSON.stringify(out));`;
+  const { stdout } = await promisify(execFile)(process.execPath, ["--input-type=module", "-e", script], { cwd: here });
+  assert.deepEqual(JSON.parse(stdout), [["evt_grow_10", 10], ["evt_grow_340000", 340000], ["evt_grow_10", 10]]);
+});
+
 test("rotation: any of several secrets verifies", () => {
   const body = event();
   const headers = sign({ scheme: "trigger", secret: "old-secret-0123456789", body });
