@@ -62,7 +62,6 @@ impl Unit {
     }
 }
 
-/// Plain decimal digits, 1 to 19 of them.
 /// A time in whole units: digits without a leading zero, so that one value has one text and
 /// nothing beside it in the signed content can take or give a digit unnoticed (`{id}` then
 /// `{timestamp}`: `evt_100` + `1700000000` must not also read `evt_1` + `001700000000`).
@@ -73,6 +72,7 @@ fn whole(text: &[u8]) -> Option<u64> {
     }
 }
 
+/// Plain decimal digits, 1 to 19 of them.
 fn digits(text: &[u8]) -> Option<u64> {
     if text.is_empty() || text.len() > 19 {
         return None;

@@ -52,7 +52,7 @@ impl Refusal {
             Refusal::UnreadableBody => (400, "unreadable_body", None),
             Refusal::BadRequest => (400, "bad_request", None),
             Refusal::BodyExpired => (410, "body_expired", None),
-            Refusal::UrlTooLong => (414, "url_too_long", None),
+            Refusal::UrlTooLong => (414, hookguard::Error::UrlTooLong.code(), None),
             Refusal::TooManyWatchers => (429, "too_many_watchers", Some(("retry-after", "60"))),
             Refusal::NoDestination => (409, "no_destination", None),
             Refusal::UpgradeRequired => (426, "upgrade_required", Some(("upgrade", "websocket"))),

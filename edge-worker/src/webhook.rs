@@ -74,7 +74,7 @@ pub async fn handle(
     }
     let ledger = Client::open(env, &settings)?;
     // A key from an unsigned id (GitHub's delivery header, ...) is backed by one over the
-    // signed content: a captured delivery sent again under a new id is a duplicate.
+    // signed body: a captured delivery sent again under a new id is a duplicate.
     if let Some(replay) = &event.replay_key {
         log.cost(Cost::LedgerRequest, 1);
         if !ledger.claim_replay(replay.as_str(), key).await? {

@@ -18,11 +18,10 @@ function randomToken() {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** Settles `promises`; each failure goes to `report`. True if none failed. */
+/** Settles `promises`; each failure goes to `report`. */
 async function settle(promises, report) {
   const failures = (await Promise.allSettled(promises)).filter((r) => r.status === "rejected");
   for (const failure of failures) await report(failure.reason);
-  return failures.length === 0;
 }
 
 /**
@@ -78,7 +77,7 @@ function positive(name, value) {
  * a `Response` to answer with; otherwise the answer is `{ received: true, duplicate: false, type }`.
  *
  * A delivery is deduplicated by its `idempotencyKey` and, where the verified result has one,
- * its `replayKey` (a key over the signed content, for providers whose delivery id is not
+ * its `replayKey` (a key over the signed body, for providers whose delivery id is not
  * signed): a duplicate if either was seen. It is done once its handler answers 2xx (or
  * returns no `Response`); a handler that throws or answers otherwise releases it, so that the
  * provider's retry runs it again.

@@ -118,12 +118,12 @@ export interface WebhookBase {
   id: string | undefined;
   /**
    * The key to deduplicate this delivery by: `{prefix}:{id}`, `{prefix}:sha256-id:{hex}` (a long
-   * or unusual id) or `{prefix}:sha256-body:{hex}` (the signed content); the prefix is the
+   * or unusual id) or `{prefix}:sha256-body:{hex}` (the signed body); the prefix is the
    * scheme's (`standard` for Standard Webhooks, Svix and their senders).
    */
   idempotencyKey: string;
   /**
-   * A second key, over the signed content, when `idempotencyKey` comes from a delivery id the
+   * A second key, over the signed body, when `idempotencyKey` comes from a delivery id the
    * signature does not cover (GitHub, Shopify, Sentry, Linear, Jira, Zendesk): a captured
    * delivery re-sent under a new id has the same `replayKey`. A duplicate if either was seen.
    */

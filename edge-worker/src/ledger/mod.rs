@@ -73,7 +73,7 @@ impl Client {
         })
     }
 
-    /// Claims `replay` (a key over the signed content) for the event key `key`, in the replay
+    /// Claims `replay` (a key over the signed body) for the event key `key`, in the replay
     /// key's own shard: `false` if it was first seen with another key (a captured delivery
     /// under a new id). Claiming again for the same key is `true`, so a retry after a failed
     /// take goes on.
@@ -160,9 +160,7 @@ impl Client {
         let mut answer = Ok(());
         for shard in 0..self.shards {
             let swept: Result<Value, Refusal> = self.call(shard, "sweep", b"{}").await;
-            if let Err(refusal) = swept {
-                answer = answer.and(Err(refusal));
-            }
+            answer = answer.and(swept.map(drop));
         }
         answer
     }

@@ -40,7 +40,7 @@ pub const SCHEMA: [&str; 8] = [
         duration_ms INTEGER NOT NULL
     )",
     "CREATE INDEX IF NOT EXISTS attempts_by_key ON attempts (key, at)",
-    // Replay keys (over the signed content) of deliveries whose key is an unsigned id, and the
+    // Replay keys (over the signed body) of deliveries whose key is an unsigned id, and the
     // key each was first seen with.
     "CREATE TABLE IF NOT EXISTS replays (
         key TEXT PRIMARY KEY,
