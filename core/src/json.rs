@@ -244,11 +244,13 @@ fn key(
     }
     let start = *pos + 1;
     let (end, escaped) = string(body, start, longest_unescaped)?;
-    *pos = skip_ws(body, end + 1);
-    if body.get(*pos) != Some(&b':') {
-        return Err(Error::InvalidJson);
-    }
-    *pos = skip_ws(body, *pos + 1);
+    *pos = match body.get(end + 1) {
+        Some(b':') => skip_ws(body, end + 2),
+        _ => match skip_ws(body, end + 1) {
+            colon if body.get(colon) == Some(&b':') => skip_ws(body, colon + 1),
+            _ => return Err(Error::InvalidJson),
+        },
+    };
     // Keys inside a value nobody reads, or with no children asked for, are not compared.
     if candidates == 0 {
         return Ok(None);
@@ -525,12 +527,15 @@ fn first_bytes(word: u64, len: usize) -> u64 {
 }
 
 /// The position of the first quote, backslash or control byte from `at` on, or the end of
-/// `text`. The first eight bytes inline (most keys and many values end there), the rest in
+/// `text`. The first sixteen bytes inline (most keys and many values end there), the rest in
 /// [`plain_end_after`].
 #[inline(always)]
 fn plain_end(text: &[u8], at: usize) -> usize {
     match specials(load(text, at)) {
-        0 => plain_end_after(text, at + 8),
+        0 => match specials(load(text, at + 8)) {
+            0 => plain_end_after(text, at + 16),
+            special => at + 8 + special.trailing_zeros() as usize / 8,
+        },
         special => at + special.trailing_zeros() as usize / 8,
     }
 }
