@@ -2,7 +2,8 @@
 //! time. They fail closed: with no token configured they answer 404, as if absent.
 
 use serde_json::json;
-use subtle::ConstantTimeEq;
+use sha2::{Digest, Sha256};
+use subtle::{Choice, ConstantTimeEq};
 use worker::web_sys::Response;
 use worker::{Env, Method, Request};
 
@@ -36,8 +37,8 @@ pub fn authorize(req: &Request, settings: &Settings, other: Option<&String>) -> 
     let bearer = header("authorization");
     let given = bearer.strip_prefix("Bearer ").unwrap_or_default().as_bytes();
     // Every configured token is compared, whichever matches, so timing tells nothing.
-    let matched = configured.iter().fold(0u8, |acc, token| acc | given.ct_eq(token.as_bytes()).unwrap_u8());
-    if matched == 1 {
+    let matched = configured.iter().fold(Choice::from(0), |acc, token| acc | token_matches(given, token));
+    if bool::from(matched) {
         return Ok(());
     }
     let now = clock::now_ms() / 1000;
@@ -46,6 +47,13 @@ pub fn authorize(req: &Request, settings: &Settings, other: Option<&String>) -> 
         return Ok(());
     }
     Err(Refusal::Unauthorized)
+}
+
+/// Whether `given` is `token`, in a time that tells nothing of either: their SHA-256 digests
+/// are compared in constant time. Comparing the texts would answer a wrong length at once,
+/// which tells a guesser the token's length.
+pub fn token_matches(given: &[u8], token: &str) -> Choice {
+    Sha256::digest(given).as_slice().ct_eq(Sha256::digest(token.as_bytes()).as_slice())
 }
 
 /// Whether a request comes from a page of this origin (the browser says so: `Sec-Fetch-Site`,
@@ -120,7 +128,7 @@ pub async fn run(run_id: &str, req: &Request, env: &Env) -> Result<Response, Ref
 pub async fn live(run_id: &str, req: &Request, env: &Env, query: &str) -> Result<Response, Refusal> {
     let settings = Settings::load(env)?;
     let expires_at = run_token(req, &settings, run_id, Some(query))?;
-    runs::watch(env, run_id, req, expires_at).await.map(Into::into)
+    runs::watch(env, run_id, req, expires_at, settings.max_watchers).await.map(Into::into)
 }
 
 /// A run token for `run_id`, from `query`'s `token` (the live route only: URLs end up in
@@ -142,4 +150,20 @@ pub async fn stats(req: &Request, env: &Env) -> Result<Response, Refusal> {
     let settings = Settings::load(env)?;
     authorize(req, &settings, None)?;
     Ok(reply::json(&stats::read(env).await?, 200))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::token_matches;
+
+    #[test]
+    fn only_the_token_itself_matches() {
+        let token = "a-long-admin-token";
+        assert!(bool::from(token_matches(token.as_bytes(), token)));
+        for wrong in
+            ["", "a-long-admin-toke", "a-long-admin-token!", "A-long-admin-token", "b-long-admin-token"]
+        {
+            assert!(!bool::from(token_matches(wrong.as_bytes(), token)), "{wrong:?}");
+        }
+    }
 }

@@ -36,6 +36,9 @@ const MAX_SETTING: u64 = 1_000_000_000;
 /// The largest `MAX_BODY_BYTES`: a Durable Object's SQLite row holds 2 MB, the body and the
 /// event's other columns.
 const MAX_STORED_BODY: usize = 1_900_000;
+/// The most watchers one run's object may hold (`LIVE_MAX_WATCHERS`' default and bound), well
+/// under the runtime's own limit of hibernatable sockets per object.
+const MAX_WATCHERS: u64 = 10_000;
 
 /// Everything one webhook route needs.
 pub struct Route {
@@ -71,6 +74,8 @@ pub struct Settings {
     /// `LIVE_TOKEN_SECRET`: signs run tokens (browsers watching one run). Unset: the live
     /// route answers 404.
     pub live_secret: Option<String>,
+    /// `LIVE_MAX_WATCHERS` (10,000, at most that): how many watchers one run takes.
+    pub max_watchers: u64,
     pub alerts: Alerts,
 }
 
@@ -219,6 +224,10 @@ impl Settings {
             None => DEFAULT_SCHEDULE.to_vec(),
             Some(list) => parse_schedule(&list)?,
         };
+        let max_watchers = number(env, "LIVE_MAX_WATCHERS", MAX_WATCHERS)?;
+        if !(1..=MAX_WATCHERS).contains(&max_watchers) {
+            return Err(format!("LIVE_MAX_WATCHERS must be 1 to {MAX_WATCHERS}, not {max_watchers}"));
+        }
         let shards = number(env, "LEDGER_SHARDS", 4)?;
         if !(1..=256).contains(&shards) {
             return Err(format!("LEDGER_SHARDS must be 1 to 256, not {shards}"));
@@ -237,6 +246,7 @@ impl Settings {
             admin_token: text(env, "ADMIN_TOKEN"),
             runs_token: text(env, "RUNS_API_TOKEN"),
             live_secret: text(env, "LIVE_TOKEN_SECRET"),
+            max_watchers,
             alerts: alerts(env)?,
         })
     }

@@ -51,8 +51,7 @@ pub async fn serve(asset: Asset, mut req: Request, env: &Env) -> Result<Response
             rate_limit::check(env, &req.headers().0, "sign-in").await?;
             let form = req.text().await.map_err(|_| Refusal::UnreadableBody)?;
             let given = query_param(&form, "token").unwrap_or_default();
-            let right = subtle::ConstantTimeEq::ct_eq(given.as_bytes(), token.as_bytes()).unwrap_u8() == 1;
-            if !right {
+            if !bool::from(admin::token_matches(given.as_bytes(), token)) {
                 return Ok(sign_in_page(true));
             }
             let now = clock::now_ms() / 1000;

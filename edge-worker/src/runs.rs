@@ -8,7 +8,7 @@
 //! status (`{"status":null}` if none yet); every update that applies is pushed to every watcher
 //! within the webhook's request; after a terminal status the sockets are closed with 1000.
 //! A watcher's socket closes (1008) once its run token has expired, at the next update, and
-//! when it sends anything (watchers only listen); a run takes at most [`MAX_WATCHERS`].
+//! when it sends anything (watchers only listen); a run takes at most `LIVE_MAX_WATCHERS`.
 
 // The `#[durable_object]` macro generates public, undocumented wasm-bindgen glue.
 #![allow(missing_docs)]
@@ -32,12 +32,10 @@ const TERMINAL: [&str; 7] =
     ["COMPLETED", "FAILED", "CANCELED", "CRASHED", "SYSTEM_FAILURE", "EXPIRED", "TIMED_OUT"];
 /// Run ids longer than this are not recorded.
 const MAX_RUN_ID: usize = 256;
-/// The most watchers one run's object holds; more are refused (429 `too_many_watchers`), well
-/// under the runtime's own limit of hibernatable sockets per object.
-const MAX_WATCHERS: usize = 10_000;
-/// The header that carries a watcher's token expiry (Unix seconds) from the worker to the
-/// run's object (set there, never taken from the client).
+/// The headers that carry a watcher's token expiry (Unix seconds) and the run's watcher limit
+/// from the worker to the run's object (set there, never taken from the client).
 const EXPIRES_HEADER: &str = "x-hookguard-token-expires";
+const MAX_WATCHERS_HEADER: &str = "x-hookguard-max-watchers";
 /// A run's status is forgotten this long after its last update (ms).
 const KEEP_MS: i64 = 30 * 24 * 3600 * 1000;
 
@@ -150,10 +148,10 @@ impl DurableObject for Run {
         let op = objects::op(&req);
         let sql = self.state.storage().sql();
         if op == "live" {
-            let expires = req.headers().get(EXPIRES_HEADER)?.and_then(|e| e.parse().ok());
-            return match expires {
-                Some(expires_at) => self.watch(expires_at),
-                None => Response::error("no token expiry", 400),
+            let number = |name: &str| req.headers().get(name).ok().flatten().and_then(|n| n.parse().ok());
+            return match (number(EXPIRES_HEADER), number(MAX_WATCHERS_HEADER)) {
+                (Some(expires_at), Some(max)) => self.watch(expires_at, max),
+                _ => Response::error("no token expiry or watcher limit", 400),
             };
         }
         if op == "update" {
@@ -246,8 +244,8 @@ impl Run {
     /// once without ever hibernating. A hibernatable socket's connection outlives its close by
     /// about 10 s in workerd (10,013 ms measured from a plain WebSocket client, 6-15 ms for
     /// one accepted without hibernation), and so would the watcher's wait for its close event.
-    fn watch(&self, expires_at: u64) -> Result<Response> {
-        if self.state.get_websockets().len() >= MAX_WATCHERS {
+    fn watch(&self, expires_at: u64, max_watchers: u64) -> Result<Response> {
+        if self.state.get_websockets().len() as u64 >= max_watchers {
             return Response::error("too many watchers", 429);
         }
         let pair = WebSocketPair::new()?;
@@ -287,12 +285,13 @@ impl Run {
 }
 
 /// Opens a watcher's WebSocket on the run's object (the caller has checked the token, which
-/// expires at `expires_at`).
+/// expires at `expires_at`), unless the run has `max_watchers` already (429).
 pub async fn watch(
     env: &Env,
     run_id: &str,
     req: &Request,
     expires_at: u64,
+    max_watchers: u64,
 ) -> core::result::Result<Response, Refusal> {
     let upgrade = req.headers().get("upgrade").ok().flatten().unwrap_or_default();
     if !upgrade.eq_ignore_ascii_case("websocket") {
@@ -309,6 +308,7 @@ pub async fn watch(
             headers.set(&name, &value)?;
         }
         headers.set(EXPIRES_HEADER, &expires_at.to_string())?;
+        headers.set(MAX_WATCHERS_HEADER, &max_watchers.to_string())?;
         let mut init = RequestInit::new();
         init.with_method(Method::Get).with_headers(headers);
         stub.fetch_with_request(Request::new_with_init("https://object/live", &init)?).await

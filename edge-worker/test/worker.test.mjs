@@ -699,7 +699,7 @@ describe("destinations", () => {
 
   test("settings that do not parse fail closed and log their name, never their value", async () => {
     const twice = JSON.stringify(JSON.stringify([{ name: "app", url: app.url, secret: APP_SECRET }]));
-    for (const [name, value] of [["DESTINATIONS", twice], ["LEDGER_SHARDS", "eight"], ["RETENTION_SECONDS", "3d"], ["MAX_BODY_BYTES", "3000000"], ["RETRY_SCHEDULE_SECONDS", "5,99999999999"]]) {
+    for (const [name, value] of [["DESTINATIONS", twice], ["LEDGER_SHARDS", "eight"], ["RETENTION_SECONDS", "3d"], ["MAX_BODY_BYTES", "3000000"], ["RETRY_SCHEDULE_SECONDS", "5,99999999999"], ["LIVE_MAX_WATCHERS", "20000"]]) {
       const from = logs.length;
       const broken = start({ bindings: { ...SECRETS, [name]: value } });
       try {
@@ -1087,6 +1087,28 @@ describe("live run updates", () => {
     const at = (q) => delays[Math.min(delays.length - 1, Math.floor(q * delays.length))].toFixed(1);
     console.log(`# fan-out 1000 watchers, ms from the webhook's 200 to each watcher's message: p50 ${at(0.5)}, p99 ${at(0.99)}, last ${delays.at(-1).toFixed(1)}`);
     for (const w of watchers) w.socket.close(1000);
+  });
+
+  test("a run takes LIVE_MAX_WATCHERS watchers; one more gets 429 too_many_watchers, before any upgrade", async () => {
+    const capped = start({ bindings: { ...SECRETS, LIVE_TOKEN_SECRET, LIVE_MAX_WATCHERS: "2" } });
+    try {
+      const runId = randomId("run");
+      const watchers = [await watch(capped, runId), await watch(capped, runId)];
+      await waitFor(() => watchers.every((w) => w.messages.length === 1), "both watchers' first message");
+      const refused = await live(capped, runId, runToken(runId, nowSeconds() + 600));
+      assert.equal(refused.status, 429);
+      assert.equal(refused.webSocket, null);
+      assert.deepEqual(await refused.json(), { error: "too_many_watchers" });
+      // The cap is per run: another run still takes watchers.
+      const other = await watch(capped, randomId("run"));
+      await waitFor(() => other.messages.length === 1, "another run's watcher");
+      // The two watchers still hear their run.
+      assert.equal((await send(capped, "trigger", runEvent(runId, "run.started", "EXECUTING"))).status, 200);
+      await waitFor(() => watchers.every((w) => w.messages.length === 2), "the update, to both watchers");
+      for (const w of [...watchers, other]) w.socket.close(1000);
+    } finally {
+      await capped.dispose();
+    }
   });
 });
 
