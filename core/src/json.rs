@@ -371,8 +371,11 @@ impl KeyIndex<'_> {
         if bits == 0 {
             return None;
         }
-        let words =
-            [first_bytes(load(text, at), len), first_bytes(load(text, at + 8), len.saturating_sub(8))];
+        let second = match len {
+            ..=8 => 0,
+            _ => first_bytes(load(text, at + 8), len - 8),
+        };
+        let words = [first_bytes(load(text, at), len), second];
         while bits != 0 {
             let i = bits.trailing_zeros() as usize;
             // Names of 16 bytes or less are their words; longer ones are compared in full.
@@ -393,17 +396,22 @@ fn skip_ws(body: &[u8], pos: usize) -> usize {
     // Compact JSON has no whitespace: one byte says so before any search.
     match body.get(pos) {
         Some(&b) if b > b' ' => pos,
-        _ => {
-            pos + body
-                .get(pos..)
-                .unwrap_or_default()
-                .iter()
-                .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
-                .count()
-        }
+        _ => skip_ws_from(body, pos),
     }
 }
 
+/// [`skip_ws`] past its first byte, out of line: whitespace is rare in webhook bodies.
+#[inline(never)]
+fn skip_ws_from(body: &[u8], pos: usize) -> usize {
+    pos + body
+        .get(pos..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        .count()
+}
+
+#[inline(never)]
 fn literal(body: &[u8], pos: usize, word: &[u8]) -> Result<usize> {
     match body.get(pos..pos + word.len()) == Some(word) {
         true => Ok(pos + word.len()),
@@ -469,6 +477,7 @@ fn escaped_string_end(
 }
 
 /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?` from `pos`; returns where it ends.
+#[inline(never)]
 fn number(body: &[u8], mut pos: usize) -> Result<usize> {
     let at = |pos: usize| body.get(pos).copied();
     if at(pos) == Some(b'-') {
