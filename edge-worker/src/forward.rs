@@ -96,7 +96,11 @@ pub async fn post(
 ) -> Result<u16, &'static str> {
     let headers = Headers::new();
     let _ = headers.set("content-type", "application/json");
-    // The same id on every attempt, signed or not, so that a receiver can drop repeats.
+    // The same id on every attempt, signed or not, so that a receiver can drop repeats. Standard
+    // Webhooks signs `{id}.{timestamp}.{body}`, so an id has no `.`: a key's (`stripe:evt.1`)
+    // are written `%2E`, which no key holds, so two keys never share an id.
+    let id = id.replace('.', "%2E");
+    let id = id.as_str();
     let _ = headers.set("webhook-id", id);
     for (name, value) in extra {
         let _ = headers.set(name, value);

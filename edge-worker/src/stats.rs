@@ -280,8 +280,9 @@ impl Stats {
             self.sql()
                 .exec(ADD, vec![int(minute), "failed".into(), destination.into(), "".into(), int(1)])?;
             let text = format!(
-                "hookguard: delivery {key} to {destination} failed every attempt of its schedule; \
-                 replay it from the dashboard or POST /api/v2/deliveries/{{key}}/replay"
+                "hookguard: delivery {key} to {destination} failed for good (every attempt of its \
+                 schedule, or its destination was removed); replay it from the dashboard or POST \
+                 /api/v2/deliveries/{{key}}/replay"
             );
             alerts.push(("delivery_failed", destination.to_string(), text));
         }

@@ -209,6 +209,18 @@ describe("verification", () => {
     });
   }
 
+  test("an event id with dots is delivered at once, its webhook-id with %2E for each dot (Standard Webhooks signs id.timestamp.body)", async () => {
+    const id = `evt.${randomId("x")}.1`;
+    const body = Buffer.from(JSON.stringify({ id, type: "invoice.paid", object: "event" }));
+    const res = await send(mf, "stripe", body);
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual([res.json.idempotencyKey, res.json.delivery], [`stripe:${id}`, "delivered"]);
+    const sentAs = `stripe:${id.replaceAll(".", "%2E")}`;
+    assert.equal(origin.count(sentAs), 1);
+    const forwarded = origin.received.find((r) => r.id === sentAs);
+    assert.ok(forwarded.body.equals(body) && forwarded.libraryVerified, "verified by the standardwebhooks library");
+  });
+
   test("the old /webhooks/trigger route and the x-trigger-signature header also work", async () => {
     const { body } = eventBody("trigger");
     const [, signature] = Object.entries(await signFor("trigger", SECRETS.TRIGGER_WEBHOOK_SECRET, body))[0];
@@ -904,7 +916,7 @@ describe("dashboard, stats and alerts", () => {
     }
     for (const key of keys) await waitForDelivery(key, "failed", watched);
     await waitFor(() => alerts.messages.some((m) => m.includes("in a row")), "the origin-failing alert");
-    await waitFor(() => alerts.messages.some((m) => m.includes("failed every attempt")), "the delivery-failed alert");
+    await waitFor(() => alerts.messages.some((m) => m.includes("failed for good")), "the delivery-failed alert");
     assert.equal(alerts.messages.filter((m) => m.includes("in a row")).length, 1, "cooldown");
     const stats = (await admin(watched, "/api/v2/stats")).json;
     assert.equal(stats.hour.failed, 3);
@@ -946,6 +958,35 @@ describe("dashboard, stats and alerts", () => {
     } finally {
       await flaky.dispose();
       await Promise.all([chat.close(), origin.close()]);
+    }
+  });
+
+  test("a delivery whose destination was removed is failed, counted and alerted", async () => {
+    const [chat, origin] = await Promise.all([startChat(), startOrigin(FORWARD_SECRET)]);
+    const persist = fs.mkdtempSync(path.join(os.tmpdir(), "hookguard-removed-"));
+    const bindings = { ...SECRETS, ADMIN_TOKEN, RETRY_SCHEDULE_SECONDS: "2,1,1", ALERT_URL: chat.url };
+    const { id, body } = eventBody("trigger");
+    const key = `trigger:${id}`;
+    origin.failures.set(key, 1);
+    const before = start({ bindings: { ...bindings, FORWARD_URL: origin.url, FORWARD_SECRET }, persist });
+    try {
+      assert.deepEqual((await send(before, "trigger", body)).json.delivery, "pending");
+    } finally {
+      await before.dispose();
+    }
+    // The origin is no longer configured when the retry comes due.
+    const after = start({ bindings, persist });
+    try {
+      await waitForDelivery(key, "failed", after);
+      const detail = await admin(after, `/api/v2/deliveries/${encodeURIComponent(key)}`);
+      assert.equal(detail.json.deliveries[0].lastError, "destination_removed");
+      await waitFor(() => chat.messages.some((m) => m.includes(key)), "the delivery-failed alert");
+      assert.equal((await admin(after, "/api/v2/stats")).json.hour.failed, 1);
+      assert.equal(origin.count(key), 0);
+    } finally {
+      await after.dispose();
+      await Promise.all([chat.close(), origin.close()]);
+      fs.rmSync(persist, { recursive: true, force: true });
     }
   });
 

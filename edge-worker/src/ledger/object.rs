@@ -95,8 +95,11 @@ impl DurableObject for Ledger {
                 logged_error("retry_error", &error);
             }
         }
-        if now.saturating_sub(self.purged.get()) >= self.purge_every()? {
-            self.purge(now)?;
+        // A failed purge is tried again next time; it never keeps the alarm from being set.
+        if now.saturating_sub(self.purged.get()) >= self.purge_every()?
+            && let Err(error) = self.purge(now)
+        {
+            logged_error("purge_error", &error);
         }
         if let Some(at) = self.next_alarm()? {
             self.state.storage().set_alarm(ScheduledTime::new(js_time(at))).await?;
@@ -147,9 +150,8 @@ impl Ledger {
         if !first {
             return Ok(Answer::Ok(json!({ "taken": false, "rowsWritten": written })));
         }
-        let cached = self.cache_taken(&taking.key, &settings);
-        // Stored with its deliveries in the same synchronous turn, so all commit together;
-        // the alarm is the safety net if this request dies before its attempts are recorded.
+        // Stored with its deliveries in the same synchronous turn; the alarm is the safety net
+        // if this request dies before its attempts are recorded.
         let lease = now + lease_ms(&settings);
         let destinations: Vec<&Destination> =
             settings.destinations_for(&taking.scheme, taking.event_type.as_deref()).collect();
@@ -157,9 +159,22 @@ impl Ledger {
             let pending = sql.exec(
                 sql::PENDING,
                 vec![taking.key.as_str().into(), destination.name.as_str().into(), int(lease), int(now)],
-            )?;
-            written += pending.rows_written();
+            );
+            match pending {
+                Ok(pending) => written += pending.rows_written(),
+                Err(error) => {
+                    // A failed statement does not undo the others: the event is taken back,
+                    // so that the provider's retry (after this 503) finds its key free.
+                    for untake in sql::UNTAKE {
+                        let _ = sql.exec(untake, vec![taking.key.as_str().into()]);
+                    }
+                    return Err(error);
+                }
+            }
         }
+        // Only once stored with its deliveries: a key cached before would answer that retry
+        // "duplicate".
+        let cached = self.cache_taken(&taking.key, &settings);
         if destinations.is_empty() {
             return Ok(Answer::Ok(json!({
                 "taken": true, "status": "recorded", "rowsWritten": written, "cached": cached,
@@ -215,6 +230,7 @@ impl Ledger {
             let failed =
                 vec![key.into(), destination_name.into(), "destination_removed".into(), int(now_ms())];
             self.sql().exec(sql::FAIL, failed)?;
+            self.report(&settings, destination_name, false, "failed", key);
             return Ok(());
         };
         let Some((scheme, event_type, Some(body), summary)) = self.payload(key)? else {
@@ -255,16 +271,20 @@ impl Ledger {
             "delivery": status,
         });
         worker::console_log!("{log}");
-        if let Some(report) =
-            stats::attempted(settings, &destination.name, attempt.delivered(), status, &taking.key)
-        {
-            let env = self.env.clone();
-            self.state.wait_until(async move { stats::send(&env, report).await });
-        }
+        self.report(settings, &destination.name, attempt.delivered(), status, &taking.key);
         if let Some(next) = next {
             self.alarm_by(next).await?;
         }
         Ok((status, written))
+    }
+
+    /// Tells the stats (and so the alerts) how a delivery's attempt went, sending now when
+    /// they say so.
+    fn report(&self, settings: &Settings, destination: &str, delivered: bool, status: &str, key: &str) {
+        if let Some(report) = stats::attempted(settings, destination, delivered, status, key) {
+            let env = self.env.clone();
+            self.state.wait_until(async move { stats::send(&env, report).await });
+        }
     }
 
     /// Writes the attempt and moves the delivery on: delivered, pending again after the next

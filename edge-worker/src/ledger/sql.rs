@@ -61,6 +61,9 @@ pub const RELEASE_REPLAY: &str = "DELETE FROM replays WHERE key = ?1 AND event_k
 pub const TAKE: &str = "INSERT INTO events (key, scheme, type, event_id, run_id, received_at, body, summary)
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (key) DO NOTHING RETURNING key";
 
+/// Takes an event back (its deliveries, then the event) when storing it failed halfway.
+pub const UNTAKE: [&str; 2] = ["DELETE FROM deliveries WHERE key = ?1", "DELETE FROM events WHERE key = ?1"];
+
 /// A new delivery of a taken event, or one made pending again (replay): `?3` is when it is
 /// due (for an attempt under way, the end of its lease).
 pub const PENDING: &str = "INSERT INTO deliveries (key, destination, status, next_at, updated_at)
