@@ -28,6 +28,8 @@ pub struct Run {
 /// (`cargo xtask fuzz`), or started afresh (`fresh`, for the tests).
 pub fn run_all(seconds: u64, fresh: bool) -> Result<Vec<Run>> {
     tools::ensure_cargo_fuzz()?;
+    // libfuzzer-sys compiles libFuzzer, which is C++.
+    tools::ensure_apt(&[("c++", "g++")])?;
     let fuzz_dir = root().join("fuzz");
     let target_dir = root().join("target/fuzz");
     let cargo = tools::FuzzCargo::new();

@@ -153,11 +153,25 @@ pub fn ensure_apt(needed: &[(&str, &str)]) -> Result {
     if missing.is_empty() {
         return Ok(());
     }
-    run(Command::new("apt-get").arg("update"))?;
-    run(Command::new("apt-get")
-        .args(["install", "-y", "--no-install-recommends"])
-        .args(&missing)
-        .env("DEBIAN_FRONTEND", "noninteractive"))
+    run(apt_get().arg("update"))?;
+    run(apt_get().args(["install", "-y", "--no-install-recommends"]).args(&missing))
+}
+
+/// `apt-get`, noninteractive: as root directly, otherwise through `sudo -n` (which fails at
+/// once, saying so, rather than wait for a password).
+fn apt_get() -> Command {
+    let uid =
+        Command::new("id").arg("-u").output().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    let mut command = match uid.as_deref() {
+        Ok("0") => Command::new("apt-get"),
+        _ => {
+            let mut sudo = Command::new("sudo");
+            sudo.args(["-n", "--preserve-env=DEBIAN_FRONTEND", "apt-get"]);
+            sudo
+        }
+    };
+    command.env("DEBIAN_FRONTEND", "noninteractive");
+    command
 }
 
 /// `wasm-bindgen`, at exactly the version of the wasm-bindgen crate in Cargo.lock (its own
