@@ -14,6 +14,9 @@ pub fn message(text: &str) -> String {
 
 /// How long a chat message may get; longer error messages are cut.
 const MAX_TEXT: usize = 600;
+/// The most a summary keeps, in bytes, whatever the event's fields hold: it is stored beside
+/// the body, in a row of at most 2 MB.
+const MAX_SUMMARY: usize = 4096;
 
 /// One line per event kind: a headline, then details where the event has them.
 pub fn summary(scheme: &str, event: &Event<'_>, body: &[u8]) -> String {
@@ -41,6 +44,7 @@ pub fn summary(scheme: &str, event: &Event<'_>, body: &[u8]) -> String {
         text.push('\n');
         text.push_str(&link);
     }
+    text.truncate(text.floor_char_boundary(MAX_SUMMARY));
     text
 }
 

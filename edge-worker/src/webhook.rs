@@ -21,6 +21,9 @@ use crate::rate_limit;
 use crate::reply::{self, Refusal};
 use crate::runs;
 
+/// The most of an event's type, id and run id the ledger keeps, in bytes.
+const MAX_FIELD: usize = 256;
+
 pub async fn handle(
     scheme: Scheme,
     req: web_sys::Request,
@@ -83,12 +86,14 @@ pub async fn handle(
         }
     }
     let chat = settings.destinations_for(scheme.name(), event.event_type).any(|d| d.kind == Kind::Chat);
+    // Stored beside the body, in a row of at most 2 MB: the body's own fields are cut short.
+    let field = |text: Option<&str>| text.map(|t| t[..t.floor_char_boundary(MAX_FIELD)].to_string());
     let taking = Taking {
         key: key.into(),
         scheme: scheme.name().into(),
-        event_type: event.event_type.map(Into::into),
-        event_id: event.id.map(Into::into),
-        run_id: event.run_id.map(Into::into),
+        event_type: field(event.event_type),
+        event_id: field(event.id),
+        run_id: field(event.run_id),
         summary: chat.then(|| chat::summary(scheme.name(), &event, &body)),
     };
     let taken = ledger.take(&taking, &body).await;

@@ -516,6 +516,20 @@ describe("never lost", () => {
     });
   }
 
+  test("a body at the largest MAX_BODY_BYTES with a huge type and id is stored (the row stays under SQLite's 2 MB)", async () => {
+    const big = start({ bindings: { ...SECRETS, ADMIN_TOKEN, MAX_BODY_BYTES: "1900000" } });
+    try {
+      const id = `evt_${"i".repeat(100_000)}`;
+      const body = Buffer.from(JSON.stringify({ id, type: "t".repeat(200_000), run: { id: `run_${"r".repeat(100_000)}` }, pad: "p".repeat(1_480_000) }));
+      assert.ok(body.length > 1_800_000 && body.length <= 1_900_000, `${body.length} bytes`);
+      const res = await send(big, "trigger", body);
+      assert.deepEqual([res.status, res.json.duplicate, res.json.delivery], [200, false, "recorded"], res.text);
+      assert.deepEqual((await send(big, "trigger", body)).json.duplicate, true);
+    } finally {
+      await big.dispose();
+    }
+  });
+
   test("a provider that disconnects mid-request leaves nothing stuck", async () => {
     const { id, body } = eventBody("trigger");
     const key = `trigger:${id}`;
