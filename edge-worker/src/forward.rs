@@ -6,7 +6,7 @@ use core::time::Duration;
 
 use futures_util::future::{Either, select};
 use serde::Serialize;
-use worker::{Delay, Fetch, Headers, Method, Request, RequestInit, RequestRedirect};
+use worker::{AbortController, Delay, Fetch, Headers, Method, Request, RequestInit, RequestRedirect};
 
 use hookguard::Verifier;
 
@@ -118,12 +118,19 @@ pub async fn post(
         .with_body(Some(worker::js_sys::Uint8Array::from(body).into()));
     let request = Request::new_with_init(url, &init).map_err(|_| "network")?;
     let fetch = Fetch::Request(request);
-    let send = fetch.send();
+    // A destination that never answers has its connection closed at the timeout, not left
+    // open beside the next attempts.
+    let controller = AbortController::default();
+    let signal = controller.signal();
+    let send = fetch.send_with_signal(&signal);
     let timeout = Delay::from(Duration::from_secs(timeout));
     futures_util::pin_mut!(send, timeout);
     match select(send, timeout).await {
         Either::Left((Ok(response), _)) => Ok(response.status_code()),
         Either::Left((Err(_), _)) => Err("network"),
-        Either::Right(_) => Err("timeout"),
+        Either::Right(_) => {
+            controller.abort();
+            Err("timeout")
+        }
     }
 }

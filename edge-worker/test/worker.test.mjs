@@ -672,6 +672,38 @@ describe("destinations", () => {
     assert.equal(app.forged + tasks.forged, 0, "each destination verifies with its own key");
   });
 
+  test("a destination that never answers holds up another's retry by one timeout at most", async () => {
+    const [fast, hung] = await Promise.all([startOrigin(APP_SECRET), startOrigin(TASKS_SECRET)]);
+    hung.delay = 15_000;
+    const destinations = [
+      { name: "fast", url: fast.url, secret: APP_SECRET, types: ["fast.thing"] },
+      { name: "hung", url: hung.url, secret: TASKS_SECRET, types: ["hung.thing"] },
+    ];
+    const one = start({
+      bindings: { ...SECRETS, ADMIN_TOKEN, FORWARD_TIMEOUT_SECONDS: "1", RETRY_SCHEDULE_SECONDS: "1,1,1,1,1,1,1,1,1,1", LEDGER_SHARDS: "1", DESTINATIONS: JSON.stringify(destinations) },
+    });
+    try {
+      const typed = (type) => Buffer.from(JSON.stringify({ id: randomId("evt"), type }));
+      // 150 deliveries to the destination that never answers, due again about a second after
+      // their first attempts time out: a round of 16 attempts takes the whole timeout.
+      const stuck = await Promise.all(Array.from({ length: 150 }, () => send(one, "trigger", typed("hung.thing"))));
+      assert.ok(stuck.every((r) => r.status === 200 && r.json.delivery === "pending"), "all stored, pending");
+      await new Promise((r) => setTimeout(r, 1_500));
+      const body = typed("fast.thing");
+      const key = `trigger:${JSON.parse(body).id}`;
+      fast.failures.set(key, 1);
+      const sent = Date.now();
+      assert.equal((await send(one, "trigger", body)).json.delivery, "pending");
+      await waitFor(() => fast.count(key) === 1, "the retry to the destination that answers", 20_000);
+      const waited = Date.now() - sent;
+      // Its retry is due in about 1 s; oldest-first rounds of 16 would put it behind all 150.
+      assert.ok(waited < 5_000, `the retry came ${waited} ms after the event`);
+    } finally {
+      await one.dispose();
+      await Promise.all([fast.close(), hung.close()]);
+    }
+  });
+
   test("one destination down: the others have the event at once, it gets it later, once", async () => {
     const { body } = eventBody("trigger");
     const headers = await signFor("trigger", SECRETS.TRIGGER_WEBHOOK_SECRET, body);

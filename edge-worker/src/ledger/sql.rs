@@ -97,9 +97,14 @@ pub const PAYLOAD: &str = "SELECT scheme, type, body, summary FROM events WHERE 
 /// The destinations an event has deliveries for.
 pub const DESTINATIONS: &str = "SELECT destination FROM deliveries WHERE key = ?1";
 
-/// Pending deliveries due by `?1`, oldest first.
-pub const DUE: &str = "SELECT key, destination FROM deliveries
-    WHERE status = 'pending' AND next_at <= ?1 ORDER BY next_at LIMIT ?2";
+/// Pending deliveries due by `?1`, at most `?2`: each destination's oldest first, then each
+/// one's second oldest, and so on, so that many deliveries due to one slow destination never
+/// crowd out another's.
+pub const DUE: &str = "SELECT key, destination FROM (
+        SELECT key, destination, next_at,
+            ROW_NUMBER() OVER (PARTITION BY destination ORDER BY next_at) AS nth
+        FROM deliveries WHERE status = 'pending' AND next_at <= ?1)
+    ORDER BY nth, next_at LIMIT ?2";
 
 /// When the next pending delivery is due, and whether anything is stored at all.
 pub const NEXT_DUE: &str = "SELECT
