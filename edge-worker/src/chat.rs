@@ -5,10 +5,13 @@ use hookguard::{Event, EventKind};
 use serde_json::Value;
 
 /// The body of a chat message (`{"text": ...}`, Slack's incoming-webhook shape) of `text`,
-/// with `&`, `<` and `>` escaped as Slack asks: text from an event (an error message a task's
-/// user wrote) must not become a `<!channel>` mention or a disguised `<url|label>` link.
+/// with `&`, `<` and `>` escaped as Slack asks, and a word joiner (U+2060, unseen) after each
+/// `@`: text from an event (an error message a task's user wrote) must not become a
+/// `<!channel>` mention or a disguised `<url|label>` link in Slack, nor an `@channel` or
+/// `@all` in Mattermost, Rocket.Chat or Discord.
 pub fn message(text: &str) -> String {
-    let escaped = text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let escaped =
+        text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('@', "@\u{2060}");
     serde_json::json!({ "text": escaped }).to_string()
 }
 
@@ -67,5 +70,6 @@ mod tests {
             message("Invalid name: <!channel> <https://evil.example|Open run> & more"),
             r#"{"text":"Invalid name: &lt;!channel&gt; &lt;https://evil.example|Open run&gt; &amp; more"}"#
         );
+        assert_eq!(message("ping @channel and @all"), "{\"text\":\"ping @\u{2060}channel and @\u{2060}all\"}");
     }
 }

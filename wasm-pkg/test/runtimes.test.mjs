@@ -56,7 +56,7 @@ test("headless Chromium runs the conformance subset on the browser entry", async
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), "hookguard-chromium-"));
   const browser = await chromium.launchPersistentContext(profile, {
-    executablePath: "/usr/bin/chromium",
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     headless: true,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
