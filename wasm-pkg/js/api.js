@@ -21,6 +21,8 @@ export class WebhookError extends Error {
 
 const ABSENT = 0xffffffff;
 const MAX_VERIFIERS = 32;
+/** `now` past this (the year 5138 in seconds) is taken for milliseconds (1e11 ms is in 1973). */
+const MAX_SECONDS = 1e11;
 /** No scheme's headers come near this; longer values are refused before they are copied. */
 const MAX_HEADER_CHARS = 8 * 1024;
 const encoder = new TextEncoder();
@@ -117,7 +119,14 @@ function schemeOf(scheme) {
   if (typeof id !== "string") {
     throw new WebhookError("invalid_scheme", 500, "invalid_scheme: invalid scheme field `id`: a custom scheme needs a string id", "id");
   }
-  return { name: id, description: JSON.stringify(rest) };
+  let description;
+  try {
+    description = JSON.stringify(rest);
+  } catch (error) {
+    // A BigInt, a cycle, a throwing toJSON: not a description, as a value of the wrong type is not.
+    throw new WebhookError("invalid_scheme", 500, `invalid_scheme: invalid scheme field \`json\`: not JSON (${error?.message ?? error})`, "json");
+  }
+  return { name: id, description };
 }
 
 function secretsOf(secret) {
@@ -149,7 +158,9 @@ let last = { scheme: undefined, options: {}, secrets: [], entry: undefined };
  * (`toleranceSeconds`, `url`, `allowShortSecrets`), built once and cached.
  */
 function verifierFor(scheme, secret, options = {}) {
-  const { toleranceSeconds, url, allowShortSecrets } = options;
+  const { toleranceSeconds, allowShortSecrets } = options;
+  // Text now: a URL object changed in place since the last call is another URL.
+  const url = options.url == null ? undefined : String(options.url);
   const secrets = secretsOf(secret);
   const same = last.secrets.length === secrets.length && secrets.every((s, i) => s === last.secrets[i]);
   const o = last.options;
@@ -167,7 +178,7 @@ function verifierFor(scheme, secret, options = {}) {
     let native;
     let keys;
     try {
-      native = new NativeVerifier(name, description, secrets, tolerance, url == null ? undefined : String(url), allowShortSecrets === true);
+      native = new NativeVerifier(name, description, secrets, tolerance, url, allowShortSecrets === true);
       // HMAC-SHA256 schemes only: the core computes SHA-1 MACs and Ed25519 itself.
       keys = createHmac ? native.macKeys(secrets) : undefined;
     } catch (error) {
@@ -188,18 +199,49 @@ function verifierFor(scheme, secret, options = {}) {
   return entry;
 }
 
+/**
+ * Whether `value` is an ArrayBuffer or a SharedArrayBuffer, of this realm or another (a vm
+ * context, an iframe): by its tag, then by the brand check of the type's `byteLength` getter,
+ * which neither `instanceof` (false for another realm's) nor a forged `Symbol.toStringTag` fools.
+ */
+const bufferLengthGetters = [globalThis.ArrayBuffer, globalThis.SharedArrayBuffer]
+  .filter((type) => typeof type === "function")
+  .map((type) => Object.getOwnPropertyDescriptor(type.prototype, "byteLength").get);
+function isBuffer(value) {
+  const tag = Object.prototype.toString.call(value);
+  if (tag !== "[object ArrayBuffer]" && tag !== "[object SharedArrayBuffer]") return false;
+  return bufferLengthGetters.some((byteLength) => {
+    try {
+      byteLength.call(value);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
 function bytesOf(body) {
   if (body instanceof Uint8Array) return body;
   if (typeof body === "string") return encoder.encode(body);
-  if (body instanceof ArrayBuffer) return new Uint8Array(body);
+  // Any realm's views (ArrayBuffer.isView checks the internal slot, not the prototype).
   if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  if (isBuffer(body)) return new Uint8Array(body);
   throw new WebhookError("invalid_body", 400);
 }
 
-/** A header's value from a `Headers` or a plain object (any case; arrays joined). */
+/** A header's value as text: arrays joined, null and undefined absent, anything else `String`. */
+function headerText(value) {
+  if (Array.isArray(value)) return value.join(", ");
+  return value == null ? undefined : String(value);
+}
+
+/**
+ * A header's value from a `Headers` (or any object with a `get`) or a plain object (any case;
+ * arrays joined), always text: `load` reserves room by its length.
+ */
 function headerOf(headers, name) {
   if (headers == null) return undefined;
-  if (typeof headers.get === "function") return headers.get(name) ?? undefined;
+  if (typeof headers.get === "function") return headerText(headers.get(name));
   let value = headers[name];
   if (value === undefined) {
     for (const key of Object.keys(headers)) {
@@ -209,8 +251,7 @@ function headerOf(headers, name) {
       }
     }
   }
-  if (Array.isArray(value)) return value.join(", ");
-  return value == null ? undefined : String(value);
+  return headerText(value);
 }
 
 /**
@@ -226,19 +267,26 @@ function load(names, headers, body) {
   }
   const isText = typeof body === "string";
   const room = values.reduce((sum, v) => sum + (v === undefined ? 0 : v.length * 3), 0) + body.length * (isText ? 3 : 1);
+  // Every value is text and the body bytes or text, so `room` is a whole number; were it ever
+  // not, nothing could be written past what `input` reserved (below).
+  if (!Number.isSafeInteger(room)) refuse(core.errors.payloadTooLarge);
   const start = wasm.input(room);
+  const end = start + room;
   // Read the memory after `input`: growing it replaces the buffer.
   const memory = memoryBytes();
   let offset = start;
   const lengths = [ABSENT, ABSENT, ABSENT, ABSENT, ABSENT];
-  const write = (value) => encoder.encodeInto(value, memory.subarray(offset, offset + value.length * 3)).written;
+  // Each write is confined to the reservation: at most 3 bytes per UTF-16 unit, never past `end`.
+  const write = (value) => encoder.encodeInto(value, memory.subarray(offset, Math.min(offset + value.length * 3, end))).written;
   values.forEach((value, i) => {
     if (value === undefined) return;
     lengths[i] = write(value);
     offset += lengths[i];
   });
-  if (!isText) memory.set(body, offset);
-  return { lengths, bodyStart: offset, bodyLength: isText ? write(body) : body.length };
+  if (isText) return { lengths, bodyStart: offset, bodyLength: write(body) };
+  if (body.length > end - offset) refuse(core.errors.payloadTooLarge);
+  memory.set(body, offset);
+  return { lengths, bodyStart: offset, bodyLength: body.length };
 }
 
 function text(memory, address, length) {
@@ -331,6 +379,8 @@ function randomId() {
  * @returns {Record<string, string>}
  */
 export function sign({ scheme, secret, body, id, timestamp, url, allowShortSecrets }) {
+  // wasm-bindgen copies a string by its length: nothing else may reach it.
+  if (id != null && typeof id !== "string") throw new TypeError("sign: `id` must be a string");
   const [key] = secretsOf(secret);
   const bytes = bytesOf(body);
   // Before the body is copied in: a new verifier's cache key is hashed in the same buffer.
@@ -365,11 +415,21 @@ export function describeScheme(scheme) {
  * watch `runId` for `ttlSeconds` (default one hour), and nothing else. Mint it on your server
  * with the `LIVE_TOKEN_SECRET` the worker has.
  */
-export function runToken({ runId, secret, ttlSeconds = 3600, now = Math.floor(Date.now() / 1000) }) {
+export function runToken({ runId, secret, ttlSeconds = 3600, now = Math.floor(Date.now() / 1000) } = {}) {
   if (typeof runId !== "string" || !runId) throw new TypeError("runToken needs a runId");
+  // A missing secret (an unset environment variable) is refused below as an empty one; any
+  // other non-string never reaches wasm-bindgen, which copies a string by its length.
+  if (secret != null && typeof secret !== "string") throw new TypeError("runToken: `secret` must be a string");
+  for (const [name, value] of [["ttlSeconds", ttlSeconds], ["now", now]]) {
+    if (typeof value !== "number" || !Number.isFinite(value)) throw new TypeError(`runToken: \`${name}\` must be a finite number of seconds`);
+  }
+  if (now > MAX_SECONDS) throw new TypeError("runToken: `now` is Unix seconds, not milliseconds");
+  // As for webhook secrets: at least the core's MIN_SECRET_LEN bytes of UTF-8, not whitespace alone.
+  if (secret == null || secret.trim() === "" || encoder.encode(secret).length < core.minSecretLen) refuse(core.errors.invalidSecret);
   try {
-    return nativeRunToken(secret ?? "", runId, now + ttlSeconds);
+    return nativeRunToken(secret, runId, now + ttlSeconds);
   } catch (error) {
-    throw new WebhookError(error.code, error.status);
+    // The core's `{ code, status }` as a WebhookError; anything else as it is.
+    rethrow(error);
   }
 }

@@ -89,7 +89,7 @@ export type HeaderSource =
   | Record<string, string | string[] | undefined>;
 
 /** The raw body exactly as received: never a re-serialised object. */
-export type Body = Uint8Array | ArrayBuffer | ArrayBufferView | string;
+export type Body = Uint8Array | ArrayBuffer | SharedArrayBuffer | ArrayBufferView | string;
 
 export interface VerifyOptions {
   scheme: Scheme | CustomScheme;
@@ -465,9 +465,18 @@ export interface WatchRunOptions {
   runId: string;
   /** From `runToken` on your server. */
   token: string;
+  /** Called after the watch has stopped for a terminal status; what it throws goes to `onError` (thrown if none). */
   onStatus?: (status: LiveRunStatus) => void;
+  /**
+   * Socket errors, messages that are not a JSON object, what `onStatus` throws, and the end of
+   * the watch by a close with 1008 (the token expired): an `Error` with `closeCode: 1008` and
+   * the close `reason`.
+   */
   onError?: (error: unknown) => void;
-  /** Reconnection backoff: the first delay and the cap, in milliseconds (500 and 30,000). */
+  /**
+   * Reconnection backoff: the first delay and the cap, in milliseconds (500 and 30,000); finite,
+   * above 0, the first not above the cap (`TypeError` otherwise).
+   */
   minDelayMs?: number;
   maxDelayMs?: number;
   /** A WebSocket constructor, where there is no global one. */
@@ -476,14 +485,17 @@ export interface WatchRunOptions {
 
 /**
  * Watches one run at the edge worker (`url` is the worker's origin): the current status at
- * once, then every update, reconnecting with backoff and jitter, until a terminal status.
- * Returns a function that stops watching.
+ * once, then every update, reconnecting with backoff and jitter, until a terminal status or
+ * a close with 1000 (run finished) or 1008 (token expired, reported to `onError`). Returns a
+ * function that stops watching.
  */
 export declare function watchRun(url: string | URL, options: WatchRunOptions): () => void;
 
 /**
  * A token that lets a browser watch one run until `now + ttlSeconds` (default one hour), for
  * the edge worker's `LIVE_TOKEN_SECRET`. Mint it on the server; never ship the secret.
- * @throws {WebhookError} `invalid_secret` for an empty secret.
+ * `ttlSeconds` and `now` (Unix seconds, not milliseconds) are finite numbers.
+ * @throws {WebhookError} `invalid_secret` for a missing or empty secret, or one under 16 bytes.
+ * @throws {TypeError} for a secret that is not a string, or a `ttlSeconds` or `now` that is not a finite number (or a `now` in milliseconds).
  */
 export declare function runToken(options: { runId: string; secret: string; ttlSeconds?: number; now?: number }): string;

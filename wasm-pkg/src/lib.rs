@@ -108,7 +108,7 @@ fn custom_scheme(id: &str, text: String) -> Result<Scheme, JsValue> {
 }
 
 /// What the JavaScript shell needs from the core instead of a copy: the scheme names, the
-/// body limit, and the refusals it makes before calling in (`{ code, status }` each).
+/// body limit, the shortest secret, and the refusals it makes before calling in (`{ code, status }` each).
 #[wasm_bindgen]
 #[must_use]
 pub fn constants() -> JsValue {
@@ -125,6 +125,7 @@ pub fn constants() -> JsValue {
     for (name, value) in [
         ("schemes", schemes.into()),
         ("maxBody", JsValue::from(hookguard::DEFAULT_MAX_BODY as f64)),
+        ("minSecretLen", JsValue::from(hookguard::MIN_SECRET_LEN as f64)),
         ("errors", errors.into()),
     ] {
         let _ = Reflect::set(&object, &name.into(), &value);

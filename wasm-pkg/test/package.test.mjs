@@ -8,8 +8,9 @@ import http from "node:http";
 import path from "node:path";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import vm from "node:vm";
 import { fileURLToPath } from "node:url";
-import { constructEvent, describeScheme, sign, verify, SCHEMES, WebhookError } from "hookguard";
+import { constructEvent, describeScheme, runToken, sign, verify, SCHEMES, WebhookError } from "hookguard";
 import { Webhook } from "standardwebhooks";
 import Stripe from "stripe";
 import { sign as githubSign } from "@octokit/webhooks-methods";
@@ -243,6 +244,116 @@ test("headers as Headers or a plain object in any case; bodies as bytes, buffers
     }
   }
   expectError(() => verify({ scheme: "standard", headers: signed, body: { not: "bytes" }, secret: STANDARD_SECRET }), "invalid_body", 400);
+});
+
+test("a Headers-like get() is read as a plain object is: numbers and objects as text, arrays joined", () => {
+  const body = event();
+  const signed = sign({ scheme: "trigger", secret: S, body });
+  const [[name, value]] = Object.entries(signed);
+  const like = (v) => ({ get: (n) => (n === name ? v : null) });
+  expectError(() => verify({ scheme: "trigger", headers: like(12345), body, secret: S }), "malformed_signature", 401);
+  expectError(() => verify({ scheme: "trigger", headers: like({ not: "text" }), body, secret: S }), "malformed_signature", 401);
+  expectError(() => verify({ scheme: "trigger", headers: like(undefined), body, secret: S }), "missing_signature", 401);
+  // Converted, not refused: an object whose text is the signature, a one-item array.
+  assert.equal(verify({ scheme: "trigger", headers: like({ toString: () => value }), body, secret: S }).type, "run.completed");
+  assert.equal(verify({ scheme: "trigger", headers: like([value]), body, secret: S }).type, "run.completed");
+  assert.equal(verify({ scheme: "trigger", headers: new Headers(signed), body, secret: S }).type, "run.completed");
+});
+
+test("where encodeInto stringifies (browsers, workerd, Deno), a Headers-like get() of a number or object writes nothing past the input buffer, in a fresh process", async () => {
+  // Node's encodeInto refuses a non-string; the other runtimes' convert it, so a value whose
+  // `length` is not a number reserved nothing and the body was written past the reservation.
+  const script = `
+    const encodeInto = TextEncoder.prototype.encodeInto;
+    TextEncoder.prototype.encodeInto = function (source, destination) { return encodeInto.call(this, String(source), destination); };
+    const { sign, verify } = await import("hookguard");
+    const out = [];
+    const good = (n) => {
+      const body = JSON.stringify({ id: "evt_" + n, type: "run.completed", pad: "x".repeat(n) });
+      return verify({ scheme: "trigger", headers: sign({ scheme: "trigger", secret: "${S}", body }), body, secret: "${S}" }).id;
+    };
+    out.push(good(10));
+    for (const value of [12345, { not: "text" }]) {
+      for (const body of ['{"a":"' + "y".repeat(200000) + '"}', new Uint8Array(200000).fill(0x41)]) {
+        try {
+          verify({ scheme: "trigger", headers: { get: () => value }, body, secret: "${S}" });
+          out.push("verified");
+        } catch (e) {
+          out.push(e.name + " " + e.code);
+        }
+      }
+    }
+    for (const n of [10, 1000, 300000]) out.push(good(n));
+    console.log(JSON.stringify(out));`;
+  const { stdout } = await promisify(execFile)(process.execPath, ["--input-type=module", "-e", script], { cwd: here });
+  const refused = "WebhookError malformed_signature";
+  assert.deepEqual(JSON.parse(stdout), ["evt_10", refused, refused, refused, refused, "evt_10", "evt_1000", "evt_300000"]);
+});
+
+test("a URL object changed in place is read anew: its verifier is the new URL's", () => {
+  const body = event();
+  const headers = sign({ scheme: "square", secret: S, body, url: SQUARE_URL });
+  const url = new URL(SQUARE_URL);
+  assert.ok(verify({ scheme: "square", headers, body, secret: S, url }));
+  url.pathname = "/webhooks/other";
+  expectError(() => verify({ scheme: "square", headers, body, secret: S, url }), "invalid_signature", 401);
+  const moved = sign({ scheme: "square", secret: S, body, url });
+  assert.ok(verify({ scheme: "square", headers: moved, body, secret: S, url }));
+  assert.ok(verify({ scheme: "square", headers: moved, body, secret: S, url: url.href }));
+});
+
+test("bodies in a SharedArrayBuffer or from another realm are bytes; look-alikes are not", () => {
+  const body = event();
+  const headers = sign({ scheme: "trigger", secret: S, body });
+  const bytes = new TextEncoder().encode(body);
+  const shared = new SharedArrayBuffer(bytes.length);
+  new Uint8Array(shared).set(bytes);
+  const foreign = vm.runInNewContext(`new ArrayBuffer(${bytes.length})`);
+  new Uint8Array(foreign).set(bytes);
+  const foreignView = vm.runInNewContext(`new Uint8Array(${bytes.length})`);
+  foreignView.set(bytes);
+  for (const b of [shared, new Uint8Array(shared), new DataView(shared), foreign, new DataView(foreign), foreignView]) {
+    assert.equal(verify({ scheme: "trigger", headers, body: b, secret: S }).type, "run.completed", Object.prototype.toString.call(b));
+    assert.deepEqual(sign({ scheme: "trigger", secret: S, body: b }), headers);
+  }
+  for (const fake of [{ [Symbol.toStringTag]: "ArrayBuffer", byteLength: 3 }, { [Symbol.toStringTag]: "SharedArrayBuffer" }, [1, 2, 3]]) {
+    expectError(() => verify({ scheme: "trigger", headers, body: fake, secret: S }), "invalid_body", 400);
+  }
+});
+
+test("a custom scheme description JSON cannot hold (BigInt, a cycle) is invalid_scheme, field json", () => {
+  const acme = { id: "acme", algorithm: "hmac-sha256", encoding: "hex", header: "x-acme-signature", content: "{body}", secret: "text" };
+  const cyclic = { ...acme, timestamp: { header: "x-acme-ts", unit: "s" } };
+  cyclic.timestamp.self = cyclic;
+  for (const scheme of [{ ...acme, timestamp: { header: "x-acme-ts", unit: "s", tolerance: 300n } }, cyclic]) {
+    for (const fn of [() => verify({ scheme, headers: {}, body: "{}", secret: S }), () => sign({ scheme, secret: S, body: "{}" }), () => describeScheme(scheme)]) {
+      assert.throws(fn, (error) => {
+        assert.ok(error instanceof WebhookError, String(error));
+        assert.deepEqual([error.code, error.status, error.field], ["invalid_scheme", 500, "json"]);
+        assert.match(error.message, /\bjson\b/);
+        return true;
+      });
+    }
+  }
+});
+
+test("string arguments are checked before they reach wasm: TypeError, and the module still works", () => {
+  const body = event();
+  for (const id of [123, { id: "msg_1" }, ["msg_1"], true]) {
+    assert.throws(() => sign({ scheme: "standard", secret: STANDARD_SECRET, body, id }), TypeError, JSON.stringify(id));
+  }
+  for (const secret of [123, { secret: "live-token-secret-0123456789" }, ["live-token-secret-0123456789"]]) {
+    assert.throws(() => runToken({ runId: "run_1", secret }), TypeError, JSON.stringify(secret));
+  }
+  assert.throws(() => runToken({ runId: 42, secret: "live-token-secret-0123456789" }), TypeError);
+  // Absent is not a type error: a random id, and for runToken the missing secret it always was.
+  const headers = sign({ scheme: "standard", secret: STANDARD_SECRET, body, id: undefined });
+  assert.equal(verify({ scheme: "standard", headers, body, secret: STANDARD_SECRET }).type, "run.completed");
+  expectError(() => runToken({ runId: "run_1", secret: undefined }), "invalid_secret", 500);
+  const signed = sign({ scheme: "standard", secret: STANDARD_SECRET, body, id: "msg_42" });
+  assert.equal(signed["webhook-id"], "msg_42");
+  assert.equal(verify({ scheme: "standard", headers: signed, body, secret: STANDARD_SECRET }).id, JSON.parse(body).id);
+  assert.match(runToken({ runId: "run_1", secret: "live-token-secret-0123456789", now: 1000 }), /^4600\.[0-9a-f]{64}$/);
 });
 
 test("verifiers are cached per exact secret list", () => {
