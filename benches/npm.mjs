@@ -23,9 +23,11 @@ const STANDARD_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const SAMPLES = quick ? 3 : 21;
 const SAMPLE_MS = quick ? 5 : 60;
 
-/** Median and median absolute deviation of per-call times (µs), over SAMPLES timed batches. */
-async function measure(fn) {
-  // Calibrate a batch to about SAMPLE_MS.
+/** Rounds of each target pair, taking turns. */
+const ROUNDS = quick ? 5 : 41;
+
+/** How many calls of `fn` take about SAMPLE_MS. */
+async function calibrate(fn) {
   let batch = 1;
   for (;;) {
     const start = process.hrtime.bigint();
@@ -34,18 +36,46 @@ async function measure(fn) {
     if (ms >= SAMPLE_MS / 4 || batch > 1e6) break;
     batch *= 2;
   }
-  batch = Math.max(1, Math.round(batch * 4));
-  const times = [];
-  for (let s = 0; s < SAMPLES; s++) {
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < batch; i++) await fn();
-    times.push(Number(process.hrtime.bigint() - start) / 1e3 / batch);
-  }
-  times.sort((a, b) => a - b);
-  const median = times[Math.floor(times.length / 2)];
-  const deviations = times.map((t) => Math.abs(t - median)).sort((a, b) => a - b);
-  return { median_us: median, mad_us: deviations[Math.floor(deviations.length / 2)] };
+  return Math.max(1, Math.round(batch * 4));
 }
+
+/** The time per call (µs) of one batch of `fn`. */
+async function timed(fn, batch) {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < batch; i++) await fn();
+  return Number(process.hrtime.bigint() - start) / 1e3 / batch;
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** Median and median absolute deviation of per-call times (µs), over SAMPLES timed batches. */
+async function measure(fn) {
+  const batch = await calibrate(fn);
+  const times = [];
+  for (let s = 0; s < SAMPLES; s++) times.push(await timed(fn, batch));
+  const m = median(times);
+  return { median_us: m, mad_us: median(times.map((t) => Math.abs(t - m))) };
+}
+
+/**
+ * `ours` beside `peer` in alternating rounds of about SAMPLE_MS each (the table's rows are
+ * measured seconds apart, and what the machine does in between shows in their ratio): the
+ * median of the rounds' ratios, our time over the peer's.
+ */
+async function alternate(ours, peer) {
+  const [a, b] = [await calibrate(ours), await calibrate(peer)];
+  const ratios = [];
+  for (let r = 0; r < ROUNDS; r++) ratios.push((await timed(ours, a)) / (await timed(peer, b)));
+  return median(ratios);
+}
+
+/** The targets' pairs: ours, the peer, at a size. */
+const PAIRS = [
+  ["hookguard verify (standard)", "standardwebhooks (standard)", 1024],
+  ["hookguard verify (trigger)", "node:crypto by hand (trigger)", 1024],
+  ["hookguard verify (trigger)", "node:crypto by hand (trigger)", 262144],
+];
+const bySize = new Map();
 
 function check(ok, what) {
   if (!ok) throw new Error(`benchmark input rejected: ${what}`);
@@ -82,6 +112,7 @@ for (const size of SIZES) {
     // svix verifies but returns nothing: parse as the others do.
     ["svix (svix)", () => (svix.verify(text, svixHeaders), JSON.parse(text))],
   ];
+  bySize.set(size, new Map(implementations));
   for (const [name, fn] of implementations) {
     let usable = true;
     try {
@@ -96,4 +127,9 @@ for (const size of SIZES) {
     results.push({ implementation: name, size: body.length, ...(usable ? await measure(fn) : { median_us: null, mad_us: null }) });
   }
 }
-console.log(JSON.stringify({ node: process.version, results }));
+const alternating = [];
+for (const [ours, peer, size] of PAIRS) {
+  const fns = bySize.get(size);
+  alternating.push({ ours, peer, size, rounds: ROUNDS, ratio: await alternate(fns.get(ours), fns.get(peer)) });
+}
+console.log(JSON.stringify({ node: process.version, results, alternating }));
