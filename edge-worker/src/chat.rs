@@ -70,6 +70,9 @@ mod tests {
             message("Invalid name: <!channel> <https://evil.example|Open run> & more"),
             r#"{"text":"Invalid name: &lt;!channel&gt; &lt;https://evil.example|Open run&gt; &amp; more"}"#
         );
-        assert_eq!(message("ping @channel and @all"), "{\"text\":\"ping @\u{2060}channel and @\u{2060}all\"}");
+        assert_eq!(
+            message("ping @channel and @all"),
+            "{\"text\":\"ping @\u{2060}channel and @\u{2060}all\"}"
+        );
     }
 }
