@@ -3,6 +3,7 @@
 //! change only with a deployment, which starts new isolates); a bad value fails closed.
 
 use core::cell::RefCell;
+use core::ops::RangeInclusive;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -224,14 +225,8 @@ impl Settings {
             None => DEFAULT_SCHEDULE.to_vec(),
             Some(list) => parse_schedule(&list)?,
         };
-        let max_watchers = number(env, "LIVE_MAX_WATCHERS", MAX_WATCHERS)?;
-        if !(1..=MAX_WATCHERS).contains(&max_watchers) {
-            return Err(format!("LIVE_MAX_WATCHERS must be 1 to {MAX_WATCHERS}, not {max_watchers}"));
-        }
-        let shards = number(env, "LEDGER_SHARDS", 4)?;
-        if !(1..=256).contains(&shards) {
-            return Err(format!("LEDGER_SHARDS must be 1 to 256, not {shards}"));
-        }
+        let max_watchers = number_within(env, "LIVE_MAX_WATCHERS", MAX_WATCHERS, 1..=MAX_WATCHERS)?;
+        let shards = number_within(env, "LEDGER_SHARDS", 4, 1..=256)?;
         Ok(Settings {
             dedupe_window,
             retention: number(env, "RETENTION_SECONDS", 3 * DAY)?,
@@ -346,6 +341,15 @@ fn number(env: &Env, name: &str, default: u64) -> Result<u64, String> {
             .filter(|n| *n <= MAX_SETTING)
             .ok_or_else(|| format!("{name} must be a whole number from 0 to {MAX_SETTING}")),
     }
+}
+
+/// [`number`], refused outside `range`.
+fn number_within(env: &Env, name: &str, default: u64, range: RangeInclusive<u64>) -> Result<u64, String> {
+    let n = number(env, name, default)?;
+    if !range.contains(&n) {
+        return Err(format!("{name} must be {} to {}, not {n}", range.start(), range.end()));
+    }
+    Ok(n)
 }
 
 #[cfg(test)]
