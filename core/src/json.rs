@@ -104,10 +104,53 @@ impl<const N: usize> Found<N> {
 /// # Errors
 /// As [`read`], for the part read.
 pub(crate) fn field<'a>(body: &'a [u8], name: &'static str) -> Result<Option<&'a [u8]>> {
+    match leading_field(body, name) {
+        Some(value) => Ok(Some(value)),
+        None => scanned_field(body, name),
+    }
+}
+
+/// [`field`] through [`scan`].
+fn scanned_field<'a>(body: &'a [u8], name: &'static str) -> Result<Option<&'a [u8]>> {
     let mut found = Found::<1>::EMPTY;
     let keys = Keys::new([Key { parent: None, name }]);
     scan(body, &keys.index(), true, &mut found.spans, &mut found.longest_unescaped)?;
     Ok(found.raw(0, body).or_else(|| found.number(0, body).map(str::as_bytes)))
+}
+
+/// [`field`] where the field comes before the object's first array, object, escaped key or
+/// anything unusual (Trigger.dev's `created` is the second member), read member by member
+/// with the same checks as [`scan`] and without its setup; `None` sends the caller to
+/// [`scan`], which then reads the body from the start.
+fn leading_field<'a>(body: &'a [u8], name: &str) -> Option<&'a [u8]> {
+    let mut pos = skip_ws(body, 0);
+    (body.get(pos) == Some(&b'{')).then_some(())?;
+    loop {
+        pos = skip_ws(body, pos + 1);
+        // An escaped key may name the field too: left to the scan, which decodes it.
+        let (end, escaped) = string_at(body, pos)?;
+        let is_name = !escaped && body.get(pos + 1..end) == Some(name.as_bytes());
+        pos = skip_ws(body, end + 1);
+        (!escaped && body.get(pos) == Some(&b':')).then_some(())?;
+        pos = skip_ws(body, pos + 1);
+        let (value, end) = match body.get(pos).copied()? {
+            b'"' => string_at(body, pos).map(|(end, _)| (body.get(pos + 1..end), end + 1))?,
+            b'-' | b'0'..=b'9' => number(body, pos).ok().map(|end| (body.get(pos..end), end))?,
+            _ => return None,
+        };
+        if is_name {
+            return value;
+        }
+        pos = skip_ws(body, end);
+        (body.get(pos) == Some(&b',')).then_some(())?;
+    }
+}
+
+/// The string that starts at `pos`: the index of its closing quote and whether it has escapes
+/// (through [`string`]'s out-of-line part: no second inline copy in flash).
+fn string_at(body: &[u8], pos: usize) -> Option<(usize, bool)> {
+    (body.get(pos) == Some(&b'"')).then_some(())?;
+    escaped_string_end(body, pos + 1, pos + 1, &mut 0).ok()
 }
 
 /// Reads the whole body as one JSON object, checking every byte, and records in `found` (which
@@ -432,7 +475,8 @@ fn string(body: &[u8], start: usize, longest_unescaped: &mut usize) -> Result<(u
     }
 }
 
-/// [`string`] for strings with escapes (or errors), from the first special byte at `at`.
+/// [`string`] for strings with escapes (or errors), from `at` on (a special byte, or plain
+/// text before one).
 #[inline(never)]
 fn escaped_string_end(
     body: &[u8],
@@ -443,6 +487,8 @@ fn escaped_string_end(
     // How many bytes decoding the escapes saves, to know the decoded length.
     let mut saved = 0usize;
     loop {
+        // Plain text runs to the next quote, backslash or control byte: skip it in one go.
+        at = plain_end(body, at);
         match body.get(at).copied() {
             Some(b'"') => break,
             Some(b'\\') => match body.get(at + 1).copied() {
@@ -467,8 +513,6 @@ fn escaped_string_end(
             // decoding replaces invalid ones.
             _ => return Err(Error::InvalidJson),
         }
-        // Plain text runs to the next quote, backslash or control byte: skip it in one go.
-        at = plain_end(body, at);
     }
     if saved > 0 {
         *longest_unescaped = (*longest_unescaped).max(at - start - saved);
@@ -695,6 +739,41 @@ mod tests {
     /// `{"a":[[...]]}`, arrays and objects `depth` deep.
     fn nested(depth: usize) -> Vec<u8> {
         [&b"{\"a\":"[..], &b"[".repeat(depth - 1), &b"]".repeat(depth - 1), b"}"].concat()
+    }
+
+    #[test]
+    fn a_leading_field_is_read_as_scan_reads_it() {
+        let bodies: [&[u8]; 20] = [
+            br#"{"id":"evt_1","created":"2026-01-01T00:00:00Z","object":{}}"#,
+            br#"{"created":1767225600}"#,
+            br#" { "id" : -1.5e3 , "created" : "x" } "#,
+            br#"{"created":"a\"b"}"#,
+            br#"{"cr\u0065ated":"escaped key","created":"plain"}"#,
+            br#"{"object":{"created":"inner"},"created":"outer"}"#,
+            br#"{"created":true}"#,
+            br#"{"created":null,"created":"second"}"#,
+            br#"{"id":"x","created":"y","id":"dup after: not read"}"#,
+            br#"{"created":"x"} trailing"#,
+            br#"{"created":"unterminated"#,
+            br#"{"id":tru,"created":"x"}"#,
+            br#"{"id":01,"created":"x"}"#,
+            br#"{"id":"x" "created":"y"}"#,
+            br#"{"id" "x","created":"y"}"#,
+            br#"{"id":"x",}"#,
+            br#"["created","x"]"#,
+            b"{\"id\":\"\x01\",\"created\":\"x\"}",
+            br#"{}"#,
+            br#"{"created":"x"#,
+        ];
+        for body in bodies {
+            let text = String::from_utf8_lossy(body);
+            assert_eq!(field(body, "created"), scanned_field(body, "created"), "{text}");
+        }
+        assert_eq!(leading_field(bodies[0], "created"), Some(&b"2026-01-01T00:00:00Z"[..]));
+        assert_eq!(leading_field(bodies[1], "created"), Some(&b"1767225600"[..]));
+        // An object before the field is left to the scan.
+        assert_eq!(leading_field(bodies[5], "created"), None);
+        assert_eq!(field(bodies[5], "created"), Ok(Some(&b"outer"[..])));
     }
 
     #[test]
