@@ -126,7 +126,12 @@ pub async fn post(
     let timeout = Delay::from(Duration::from_secs(timeout));
     futures_util::pin_mut!(send, timeout);
     match select(send, timeout).await {
-        Either::Left((Ok(response), _)) => Ok(response.status_code()),
+        Either::Left((Ok(response), _)) => {
+            // Only the status counts: the answer's body is never read, and aborting drops
+            // it, so that a destination streaming an endless answer holds no connection.
+            controller.abort();
+            Ok(response.status_code())
+        }
         Either::Left((Err(_), _)) => Err("network"),
         Either::Right(_) => {
             controller.abort();

@@ -38,6 +38,10 @@ export async function startOrigin(secret) {
     refused: 0,
     /** Requests whose signature did not verify. */
     forged: 0,
+    /** Answer verified deliveries 200 with a body that never ends (until the sender hangs up). */
+    endless: false,
+    /** Per delivery id: when the sender hung up on an endless answer (ms since the epoch). */
+    hungUp: new Map(),
     count(id) {
       return origin.received.filter((r) => r.id === id).length;
     },
@@ -89,6 +93,16 @@ export async function startOrigin(secret) {
         libraryVerified = false;
       }
       origin.received.push({ id: req.headers["webhook-id"], body, headers: req.headers, libraryVerified });
+      if (origin.endless) {
+        res.writeHead(200, { "content-type": "application/json" });
+        const more = setInterval(() => res.write(" "), 50);
+        res.on("close", () => {
+          clearInterval(more);
+          origin.hungUp.set(id, Date.now());
+        });
+        res.write("[");
+        return;
+      }
       res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}');
     });
   });

@@ -500,6 +500,24 @@ describe("never lost", () => {
     for (const key of keys) assert.equal(origin.count(key), 1);
   });
 
+  test("an origin whose 200 streams an endless body: delivered, and the connection dropped at once", async () => {
+    const { id, body } = eventBody("trigger");
+    const key = `trigger:${id}`;
+    origin.endless = true;
+    try {
+      const res = await send(mf, "trigger", body);
+      assert.deepEqual([res.status, res.json.delivery], [200, "delivered"]);
+      const answered = Date.now();
+      // Only the status counts; an unread body kept its connection open until the isolate's
+      // garbage collector came by.
+      await waitFor(() => origin.hungUp.has(key), "the worker to hang up on the endless answer", 5_000);
+      assert.ok(origin.hungUp.get(key) - answered < 3_000, "hung up late");
+      assert.equal(origin.count(key), 1);
+    } finally {
+      origin.endless = false;
+    }
+  });
+
   for (const code of [301, 302, 307, 308]) {
     test(`an origin answering ${code} is a failed attempt, never followed`, async () => {
       const { id, body } = eventBody("trigger");
