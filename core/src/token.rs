@@ -10,6 +10,7 @@ use subtle::ConstantTimeEq;
 use crate::encoding::{self, MAX_BYTES};
 use crate::error::{Error, Result};
 use crate::spec::Encoding;
+use crate::verify::{MIN_SECRET_LEN, is_blank};
 
 /// The longest token: 20 digits of expiry, a dot, 64 hex digits.
 pub const RUN_TOKEN_MAX: usize = 85;
@@ -17,7 +18,8 @@ pub const RUN_TOKEN_MAX: usize = 85;
 const LABEL: &[u8] = b"hookguard run token v1";
 
 fn tag(secret: &[u8], run_id: &str, expires_at: u64) -> Result<[u8; 32]> {
-    if secret.is_empty() {
+    // As for webhook secrets: one token is enough to guess a short secret offline.
+    if secret.len() < MIN_SECRET_LEN || is_blank(secret) {
         return Err(Error::InvalidSecret);
     }
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).map_err(|_| Error::InvalidSecret)?;
@@ -31,7 +33,8 @@ fn tag(secret: &[u8], run_id: &str, expires_at: u64) -> Result<[u8; 32]> {
 /// A token for watching `run_id` until `expires_at` (Unix seconds).
 ///
 /// # Errors
-/// [`Error::InvalidSecret`] for an empty secret.
+/// [`Error::InvalidSecret`] for a secret shorter than [`MIN_SECRET_LEN`] bytes or of
+/// whitespace alone.
 pub fn run_token(secret: &[u8], run_id: &str, expires_at: u64) -> Result<heapless::String<RUN_TOKEN_MAX>> {
     let tag = tag(secret, run_id, expires_at)?;
     let mut hex = [0u8; 64];
@@ -49,7 +52,8 @@ pub fn run_token(secret: &[u8], run_id: &str, expires_at: u64) -> Result<heaples
 /// # Errors
 /// [`Error::MalformedSignature`] for a token not of the form, [`Error::InvalidSignature`] for
 /// a wrong tag (another run, another secret, a changed expiry),
-/// [`Error::TimestampOutOfTolerance`] once expired, [`Error::InvalidSecret`] for an empty secret.
+/// [`Error::TimestampOutOfTolerance`] once expired, [`Error::InvalidSecret`] as for
+/// [`run_token`].
 pub fn verify_run_token(secret: &[u8], run_id: &str, token: &str, now: u64) -> Result<u64> {
     let (expires, given) = token.split_once('.').ok_or(Error::MalformedSignature)?;
     let canonical = !expires.is_empty() && expires.len() <= 20 && expires.bytes().all(|b| b.is_ascii_digit());
@@ -86,13 +90,20 @@ mod tests {
         assert_eq!(verify_run_token(SECRET, "run_1", &token, 999), Ok(1_000));
         assert_eq!(verify_run_token(SECRET, "run_1", &token, 1_000), Err(Error::TimestampOutOfTolerance));
         assert_eq!(verify_run_token(SECRET, "run_2", &token, 999), Err(Error::InvalidSignature));
-        assert_eq!(verify_run_token(b"another-secret", "run_1", &token, 999), Err(Error::InvalidSignature));
+        assert_eq!(
+            verify_run_token(b"another-secret-0123", "run_1", &token, 999),
+            Err(Error::InvalidSignature)
+        );
         let (_, tag) = token.split_once('.').unwrap_or_default();
         assert_eq!(
             verify_run_token(SECRET, "run_1", &format!("2000.{tag}"), 999),
             Err(Error::InvalidSignature)
         );
-        assert_eq!(run_token(b"", "run_1", 1).map(|_| ()), Err(Error::InvalidSecret));
+        for unusable in [&b""[..], b"fifteen-bytes-1", b" \t\r\n \t\r\n \t\r\n \t\r\n"] {
+            assert_eq!(run_token(unusable, "run_1", 1).map(|_| ()), Err(Error::InvalidSecret));
+            assert_eq!(verify_run_token(unusable, "run_1", &token, 999), Err(Error::InvalidSecret));
+        }
+        assert_eq!(run_token(b"sixteen-bytes-12", "run_1", 1).map(|_| ()), Ok(()));
         assert_eq!(run_token(SECRET, "r", 0).map(|t| t.starts_with("0.")), Ok(true));
         assert_eq!(run_token(SECRET, "r", u64::MAX).map(|t| t.len()), Ok(85));
     }

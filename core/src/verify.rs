@@ -420,8 +420,7 @@ pub(crate) fn key_bytes<'k>(
     secret: &'k [u8],
     decoded: &'k mut [u8; MAX_BYTES],
 ) -> Result<&'k [u8]> {
-    // Nothing but spaces, tabs and line breaks: a paste gone wrong, never a secret.
-    if secret.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n')) {
+    if is_blank(secret) {
         return Err(Error::InvalidSecret);
     }
     let (text, encoding, lengths) = match scheme.spec().secret {
@@ -436,6 +435,11 @@ pub(crate) fn key_bytes<'k>(
         return Err(Error::InvalidSecret);
     }
     decoded.get(..len).ok_or(Error::InvalidSecret)
+}
+
+/// Nothing but spaces, tabs and line breaks: a paste gone wrong, never a secret.
+pub(crate) fn is_blank(secret: &[u8]) -> bool {
+    secret.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
 }
 
 /// What a scheme's headers say, before any MAC is computed.

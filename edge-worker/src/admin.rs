@@ -8,7 +8,7 @@ use worker::web_sys::Response;
 use worker::{Env, Method, Request};
 
 use crate::clock;
-use crate::config::Settings;
+use crate::config::{self, Settings};
 use crate::ledger::{Client, Cursor, Filter};
 use crate::reply::{self, Refusal};
 use crate::{runs, session, stats};
@@ -133,7 +133,8 @@ pub async fn live(run_id: &str, req: &Request, env: &Env, query: &str) -> Result
 
 /// A run token for `run_id`, from `query`'s `token` (the live route only: URLs end up in
 /// access logs) or `Authorization: Bearer`, signed with `LIVE_TOKEN_SECRET` and not expired;
-/// returns when it expires. Without the secret the routes it opens are absent.
+/// returns when it expires. Without the secret the routes it opens are absent; with one the
+/// core refuses (shorter than its `MIN_SECRET_LEN`), they answer `not_configured`.
 fn run_token(req: &Request, settings: &Settings, run_id: &str, query: Option<&str>) -> Result<u64, Refusal> {
     let secret = settings.live_secret.as_ref().ok_or(Refusal::NotFound)?;
     let bearer = req.headers().get("authorization").ok().flatten().unwrap_or_default();
@@ -142,7 +143,13 @@ fn run_token(req: &Request, settings: &Settings, run_id: &str, query: Option<&st
         .or_else(|| bearer.strip_prefix("Bearer ").map(str::to_string))
         .ok_or(Refusal::Unauthorized)?;
     let now = clock::now_ms() / 1000;
-    hookguard::verify_run_token(secret.as_bytes(), run_id, &token, now).map_err(|_| Refusal::Unauthorized)
+    hookguard::verify_run_token(secret.as_bytes(), run_id, &token, now).map_err(|e| match e {
+        hookguard::Error::InvalidSecret => config::misconfigured(&format!(
+            "LIVE_TOKEN_SECRET is not a usable secret (at least {} bytes)",
+            hookguard::MIN_SECRET_LEN
+        )),
+        _ => Refusal::Unauthorized,
+    })
 }
 
 /// `GET /api/v2/stats` (`ADMIN_TOKEN`): counts of the last hour and day, and the chart.

@@ -290,7 +290,7 @@ fn parse_schedule(list: &str) -> Result<Vec<u64>, String> {
 }
 
 /// Logs why the configuration is refused (never a value, only names) and fails closed.
-fn misconfigured(why: &str) -> Refusal {
+pub fn misconfigured(why: &str) -> Refusal {
     worker::console_error!("{}", serde_json::json!({ "outcome": "not_configured", "why": why }));
     Refusal::NotConfigured
 }

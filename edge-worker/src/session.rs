@@ -1,6 +1,8 @@
 //! The dashboard's sign-in cookie: a run token of the core (`{expiry}.{tag}`, HMAC-SHA256 keyed
-//! with `ADMIN_TOKEN`, checked in constant time) for a name no run can have. Changing the token
-//! signs everyone out.
+//! with the SHA-256 of `ADMIN_TOKEN`, checked in constant time) for a name no run can have.
+//! Changing the token signs everyone out.
+
+use sha2::{Digest, Sha256};
 
 /// The cookie's name.
 pub const COOKIE: &str = "hg_session";
@@ -9,9 +11,15 @@ pub const LIFETIME: u64 = 12 * 3600;
 /// What the token is for: run ids never hold a space.
 const SUBJECT: &str = "hookguard dashboard session";
 
+/// The key sessions are signed with: a digest of the admin token, which the core takes as a
+/// secret whatever the token's length (the token itself is what a guesser must find).
+fn key(token: &str) -> [u8; 32] {
+    Sha256::new().chain_update(SUBJECT).chain_update(token).finalize().into()
+}
+
 /// A cookie value valid until `now + LIFETIME`.
 pub fn issue(token: &str, now: u64) -> Option<String> {
-    hookguard::run_token(token.as_bytes(), SUBJECT, now + LIFETIME).ok().map(|t| t.to_string())
+    hookguard::run_token(&key(token), SUBJECT, now + LIFETIME).ok().map(|t| t.to_string())
 }
 
 /// The `Set-Cookie` header that signs in (or, with `None`, out).
@@ -24,7 +32,7 @@ pub fn set_cookie(value: Option<&str>) -> String {
 /// expired.
 pub fn valid(cookie_header: &str, token: &str, now: u64) -> bool {
     let value = cookie_header.split(';').find_map(|pair| pair.trim().strip_prefix(COOKIE)?.strip_prefix('='));
-    value.is_some_and(|value| hookguard::verify_run_token(token.as_bytes(), SUBJECT, value, now).is_ok())
+    value.is_some_and(|value| hookguard::verify_run_token(&key(token), SUBJECT, value, now).is_ok())
 }
 
 #[cfg(test)]

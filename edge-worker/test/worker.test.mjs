@@ -1101,12 +1101,18 @@ describe("live run updates", () => {
   const runEvent = (runId, type, status) =>
     Buffer.from(JSON.stringify({ id: randomId("evt"), type, run: { id: runId, status, number: 2 } }));
 
-  test("without LIVE_TOKEN_SECRET the route is absent; bad tokens get 401 before any upgrade", async () => {
+  test("without LIVE_TOKEN_SECRET the route is absent, with one too short it fails closed; bad tokens get 401 before any upgrade", async () => {
     const bare = start({ bindings: SECRETS });
+    const short = start({ bindings: { ...SECRETS, LIVE_TOKEN_SECRET: "short-secret" } });
     try {
       assert.equal((await live(bare, "run_x", runToken("run_x", nowSeconds() + 60))).status, 404);
+      // Twelve bytes: the core takes no run-token secret under its MIN_SECRET_LEN (16).
+      const refused = await live(short, "run_x", runToken("run_x", nowSeconds() + 60, "short-secret"));
+      assert.equal(refused.status, 500);
+      assert.equal(refused.webSocket, null);
+      assert.deepEqual(await refused.json(), { error: "not_configured" });
     } finally {
-      await bare.dispose();
+      await Promise.all([bare.dispose(), short.dispose()]);
     }
     const runId = randomId("run");
     const good = runToken(runId, nowSeconds() + 60);

@@ -424,8 +424,8 @@ export function runToken({ runId, secret, ttlSeconds = 3600, now = Math.floor(Da
     if (typeof value !== "number" || !Number.isFinite(value)) throw new TypeError(`runToken: \`${name}\` must be a finite number of seconds`);
   }
   if (now > MAX_SECONDS) throw new TypeError("runToken: `now` is Unix seconds, not milliseconds");
-  // As for webhook secrets: at least the core's MIN_SECRET_LEN bytes of UTF-8, not whitespace alone.
-  if (secret == null || secret.trim() === "" || encoder.encode(secret).length < core.minSecretLen) refuse(core.errors.invalidSecret);
+  // Unset (a missing environment variable) is refused as the core refuses a short or blank one.
+  if (secret == null) refuse(core.errors.invalidSecret);
   try {
     return nativeRunToken(secret, runId, now + ttlSeconds);
   } catch (error) {

@@ -108,7 +108,7 @@ fn custom_scheme(id: &str, text: String) -> Result<Scheme, JsValue> {
 }
 
 /// What the JavaScript shell needs from the core instead of a copy: the scheme names, the
-/// body limit, the shortest secret, and the refusals it makes before calling in (`{ code, status }` each).
+/// body limit, and the refusals it makes before calling in (`{ code, status }` each).
 #[wasm_bindgen]
 #[must_use]
 pub fn constants() -> JsValue {
@@ -125,7 +125,6 @@ pub fn constants() -> JsValue {
     for (name, value) in [
         ("schemes", schemes.into()),
         ("maxBody", JsValue::from(hookguard::DEFAULT_MAX_BODY as f64)),
-        ("minSecretLen", JsValue::from(hookguard::MIN_SECRET_LEN as f64)),
         ("errors", errors.into()),
     ] {
         let _ = Reflect::set(&object, &name.into(), &value);
@@ -490,7 +489,8 @@ impl Verifier {
 /// browser needs to watch one run at the edge worker's live route (`hookguard::run_token`).
 ///
 /// # Errors
-/// `{ code, status }` for an empty secret or an expiry that is not a whole number of seconds.
+/// `{ code, status }` for a secret the core refuses (shorter than `MIN_SECRET_LEN` bytes, or
+/// blank) or an expiry that is not a whole number of seconds.
 #[wasm_bindgen(js_name = runToken)]
 pub fn run_token(secret: &str, run_id: &str, expires_at: f64) -> Result<String, JsValue> {
     if !(expires_at.is_finite() && expires_at >= 0.0 && expires_at.fract() == 0.0 && expires_at < 9.0e15) {
