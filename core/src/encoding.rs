@@ -1,5 +1,6 @@
-//! Tags and keys in their text forms, through RustCrypto's constant-time `base16ct` and
-//! `base64ct`: lower-case hex, and standard padded base64 (RFC 4648).
+//! Tags and keys in their text forms: lower-case hex, and standard padded base64 (RFC 4648).
+//! Keys go through RustCrypto's constant-time `base16ct` and `base64ct`; a received hex tag,
+//! which is no secret, is decoded a byte at a time.
 //!
 //! Decoding is strict: a wrong length, a stray character, upper-case hex or non-zero padding
 //! bits are errors, so every tag and key has exactly one accepted spelling.
@@ -27,7 +28,7 @@ pub(crate) fn decode(encoding: Encoding, text: &[u8], out: &mut [u8]) -> Option<
 pub(crate) fn decode_exact(encoding: Encoding, text: &[u8], len: usize) -> Option<[u8; MAX_BYTES]> {
     let mut out = [0u8; MAX_BYTES];
     match encoding {
-        Encoding::Hex if text.len() == 2 * len && len <= MAX_BYTES => {
+        Encoding::Hex if len <= MAX_BYTES && text.len() == 2 * len => {
             // Every digit is checked, and the verdict taken once at the end.
             let mut bad = 0u8;
             for (byte, pair) in out.iter_mut().zip(text.chunks_exact(2)) {

@@ -43,7 +43,8 @@ pub enum Error {
     },
     /// A secret is empty, whitespace, shorter than [`MIN_SECRET_LEN`](crate::MIN_SECRET_LEN),
     /// not valid for the scheme (`whsec_` base64, key length, public key), or there are none:
-    /// refused when the verifier is built, never at request time.
+    /// refused when the verifier is built, never at request time (run tokens: by
+    /// [`run_token`](crate::run_token) and [`verify_run_token`](crate::verify_run_token)).
     InvalidSecret,
     /// More secrets than [`MAX_SECRETS`](crate::MAX_SECRETS).
     TooManySecrets,

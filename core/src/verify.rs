@@ -437,7 +437,8 @@ pub(crate) fn key_bytes<'k>(
     decoded.get(..len).ok_or(Error::InvalidSecret)
 }
 
-/// Nothing but spaces, tabs and line breaks: a paste gone wrong, never a secret.
+/// Nothing but spaces, tabs and line breaks: a paste gone wrong, never a secret. (Not every
+/// Unicode space: RFC 4231's first key is twenty 0x0B bytes, a vertical tab.)
 pub(crate) fn is_blank(secret: &[u8]) -> bool {
     secret.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
 }

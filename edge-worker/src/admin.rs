@@ -8,7 +8,7 @@ use worker::web_sys::Response;
 use worker::{Env, Method, Request};
 
 use crate::clock;
-use crate::config::{self, Settings};
+use crate::config::{LiveSecret, Settings};
 use crate::ledger::{Client, Cursor, Filter};
 use crate::reply::{self, Refusal};
 use crate::{runs, session, stats};
@@ -116,8 +116,10 @@ pub async fn deliveries(action: Action, req: &Request, env: &Env, query: &str) -
 /// run as a bearer token).
 pub async fn run(run_id: &str, req: &Request, env: &Env) -> Result<Response, Refusal> {
     let settings = Settings::load(env)?;
-    if run_token(req, &settings, run_id, None).is_err() {
-        authorize(req, &settings, settings.runs_token.as_ref())?;
+    if let Err(refusal) = run_token(req, &settings, run_id, None) {
+        // Refused by every token: say so, unless the run-token secret itself is unusable.
+        authorize(req, &settings, settings.runs_token.as_ref())
+            .map_err(|other| if refusal == Refusal::NotConfigured { refusal } else { other })?;
     }
     Ok(reply::json(&runs::status(env, run_id).await?, 200))
 }
@@ -136,20 +138,18 @@ pub async fn live(run_id: &str, req: &Request, env: &Env, query: &str) -> Result
 /// returns when it expires. Without the secret the routes it opens are absent; with one the
 /// core refuses (shorter than its `MIN_SECRET_LEN`), they answer `not_configured`.
 fn run_token(req: &Request, settings: &Settings, run_id: &str, query: Option<&str>) -> Result<u64, Refusal> {
-    let secret = settings.live_secret.as_ref().ok_or(Refusal::NotFound)?;
+    let secret = match &settings.live_secret {
+        LiveSecret::Unset => return Err(Refusal::NotFound),
+        LiveSecret::Unusable => return Err(Refusal::NotConfigured),
+        LiveSecret::Set(secret) => secret,
+    };
     let bearer = req.headers().get("authorization").ok().flatten().unwrap_or_default();
     let token = query
         .and_then(|query| reply::query_param(query, "token"))
         .or_else(|| bearer.strip_prefix("Bearer ").map(str::to_string))
         .ok_or(Refusal::Unauthorized)?;
     let now = clock::now_ms() / 1000;
-    hookguard::verify_run_token(secret.as_bytes(), run_id, &token, now).map_err(|e| match e {
-        hookguard::Error::InvalidSecret => config::misconfigured(&format!(
-            "LIVE_TOKEN_SECRET is not a usable secret (at least {} bytes)",
-            hookguard::MIN_SECRET_LEN
-        )),
-        _ => Refusal::Unauthorized,
-    })
+    hookguard::verify_run_token(secret.as_bytes(), run_id, &token, now).map_err(|_| Refusal::Unauthorized)
 }
 
 /// `GET /api/v2/stats` (`ADMIN_TOKEN`): counts of the last hour and day, and the chart.

@@ -72,9 +72,8 @@ pub struct Settings {
     pub admin_token: Option<String>,
     /// `RUNS_API_TOKEN`: the runs API (the admin token works too).
     pub runs_token: Option<String>,
-    /// `LIVE_TOKEN_SECRET`: signs run tokens (browsers watching one run). Unset: the live
-    /// route answers 404.
-    pub live_secret: Option<String>,
+    /// `LIVE_TOKEN_SECRET`: signs run tokens (browsers watching one run).
+    pub live_secret: LiveSecret,
     /// `LIVE_MAX_WATCHERS` (10,000, at most that): how many watchers one run takes.
     pub max_watchers: u64,
     pub alerts: Alerts,
@@ -240,7 +239,7 @@ impl Settings {
             )?,
             admin_token: text(env, "ADMIN_TOKEN"),
             runs_token: text(env, "RUNS_API_TOKEN"),
-            live_secret: text(env, "LIVE_TOKEN_SECRET"),
+            live_secret: live_secret(text(env, "LIVE_TOKEN_SECRET")),
             max_watchers,
             alerts: alerts(env)?,
         })
@@ -290,9 +289,40 @@ fn parse_schedule(list: &str) -> Result<Vec<u64>, String> {
 }
 
 /// Logs why the configuration is refused (never a value, only names) and fails closed.
-pub fn misconfigured(why: &str) -> Refusal {
-    worker::console_error!("{}", serde_json::json!({ "outcome": "not_configured", "why": why }));
+fn misconfigured(why: &str) -> Refusal {
+    log_misconfigured(why);
     Refusal::NotConfigured
+}
+
+/// Logs why a setting cannot be used: its name and the rule, never its value.
+fn log_misconfigured(why: &str) {
+    worker::console_error!("{}", serde_json::json!({ "outcome": "not_configured", "why": why }));
+}
+
+/// `LIVE_TOKEN_SECRET` as the routes it opens take it.
+pub enum LiveSecret {
+    /// Unset: the live route answers 404.
+    Unset,
+    /// Set, but not a secret the core signs run tokens with (under its `MIN_SECRET_LEN` bytes):
+    /// the routes it opens answer 500 `not_configured` whatever token they are given; logged
+    /// once, when the settings are read.
+    Unusable,
+    Set(String),
+}
+
+fn live_secret(secret: Option<String>) -> LiveSecret {
+    match secret {
+        None => LiveSecret::Unset,
+        // The core says which secrets it signs run tokens with.
+        Some(secret) if hookguard::run_token(secret.as_bytes(), "", 0).is_ok() => LiveSecret::Set(secret),
+        Some(_) => {
+            log_misconfigured(&format!(
+                "LIVE_TOKEN_SECRET is not a usable secret (at least {} bytes)",
+                hookguard::MIN_SECRET_LEN
+            ));
+            LiveSecret::Unusable
+        }
+    }
 }
 
 /// The timestamp tolerance set for `scheme`: `{ID}_TOLERANCE_SECONDS`, else

@@ -128,7 +128,9 @@ pub async fn post(
     match select(send, timeout).await {
         Either::Left((Ok(response), _)) => {
             // Only the status counts: the answer's body is never read, and aborting drops
-            // it, so that a destination streaming an endless answer holds no connection.
+            // it, so that a destination streaming an endless answer holds no connection. An
+            // origin answers once it has read the body (it must, to check the signature); a
+            // 2xx sent before that is taken at its word, and the rest of the upload dropped.
             controller.abort();
             Ok(response.status_code())
         }

@@ -1,6 +1,6 @@
 //! The dashboard's sign-in cookie: a run token of the core (`{expiry}.{tag}`, HMAC-SHA256 keyed
-//! with the SHA-256 of `ADMIN_TOKEN`, checked in constant time) for a name no run can have.
-//! Changing the token signs everyone out.
+//! with the SHA-256 of a label of its own and `ADMIN_TOKEN`, checked in constant time) for a
+//! name no run can have. Changing the token signs everyone out.
 
 use sha2::{Digest, Sha256};
 

@@ -1103,14 +1103,23 @@ describe("live run updates", () => {
 
   test("without LIVE_TOKEN_SECRET the route is absent, with one too short it fails closed; bad tokens get 401 before any upgrade", async () => {
     const bare = start({ bindings: SECRETS });
+    const from = logs.length;
     const short = start({ bindings: { ...SECRETS, LIVE_TOKEN_SECRET: "short-secret" } });
     try {
       assert.equal((await live(bare, "run_x", runToken("run_x", nowSeconds() + 60))).status, 404);
-      // Twelve bytes: the core takes no run-token secret under its MIN_SECRET_LEN (16).
-      const refused = await live(short, "run_x", runToken("run_x", nowSeconds() + 60, "short-secret"));
-      assert.equal(refused.status, 500);
-      assert.equal(refused.webSocket, null);
-      assert.deepEqual(await refused.json(), { error: "not_configured" });
+      // Twelve bytes: the core takes no run-token secret under its MIN_SECRET_LEN (16). Every
+      // token, well formed or not, gets the same answer, on both routes a run token opens.
+      for (const token of [runToken("run_x", nowSeconds() + 60, "short-secret"), "garbage", undefined]) {
+        const refused = await live(short, "run_x", token);
+        assert.equal(refused.status, 500, String(token));
+        assert.equal(refused.webSocket, null);
+        assert.deepEqual(await refused.json(), { error: "not_configured" });
+      }
+      const bearer = { authorization: `Bearer ${runToken("run_x", nowSeconds() + 60, "short-secret")}` };
+      const status = await short.dispatchFetch("http://localhost/api/v2/runs/run_x", { headers: bearer });
+      assert.deepEqual([status.status, await status.json()], [500, { error: "not_configured" }]);
+      await waitFor(() => logs.slice(from).some((l) => l.includes("not_configured") && l.includes("LIVE_TOKEN_SECRET")), "LIVE_TOKEN_SECRET named in the log");
+      assert.ok(!logs.slice(from).join("\n").includes("short-secret"), "the secret was logged");
     } finally {
       await Promise.all([bare.dispose(), short.dispose()]);
     }
