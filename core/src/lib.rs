@@ -36,5 +36,5 @@ pub use spec::{
 pub use token::{RUN_TOKEN_MAX, run_token, verify_run_token};
 pub use verify::{
     DEFAULT_MAX_BODY, DEFAULT_TOLERANCE_SECS, MAX_MESSAGE_ID, MAX_SECRETS, MAX_SIGNATURES, MAX_URL,
-    MIN_SECRET_LEN, SignedHeaders, Verified, Verifier,
+    MIN_SECRET_LEN, SignedHeaders, Verified, Verifier, is_usable_secret,
 };

@@ -10,7 +10,7 @@ use subtle::ConstantTimeEq;
 use crate::encoding::{self, MAX_BYTES};
 use crate::error::{Error, Result};
 use crate::spec::Encoding;
-use crate::verify::{MIN_SECRET_LEN, is_blank};
+use crate::verify::is_usable_secret;
 
 /// The longest token: 20 digits of expiry, a dot, 64 hex digits.
 pub const RUN_TOKEN_MAX: usize = 85;
@@ -19,7 +19,7 @@ const LABEL: &[u8] = b"hookguard run token v1";
 
 fn tag(secret: &[u8], run_id: &str, expires_at: u64) -> Result<[u8; 32]> {
     // As for webhook secrets: one token is enough to guess a short secret offline.
-    if secret.len() < MIN_SECRET_LEN || is_blank(secret) {
+    if !is_usable_secret(secret) {
         return Err(Error::InvalidSecret);
     }
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).map_err(|_| Error::InvalidSecret)?;
@@ -33,7 +33,7 @@ fn tag(secret: &[u8], run_id: &str, expires_at: u64) -> Result<[u8; 32]> {
 /// A token for watching `run_id` until `expires_at` (Unix seconds).
 ///
 /// # Errors
-/// [`Error::InvalidSecret`] for a secret shorter than [`MIN_SECRET_LEN`] bytes or of
+/// [`Error::InvalidSecret`] for a secret shorter than [`MIN_SECRET_LEN`](crate::MIN_SECRET_LEN) bytes or of
 /// whitespace alone.
 pub fn run_token(secret: &[u8], run_id: &str, expires_at: u64) -> Result<heapless::String<RUN_TOKEN_MAX>> {
     let tag = tag(secret, run_id, expires_at)?;

@@ -437,6 +437,13 @@ pub(crate) fn key_bytes<'k>(
     decoded.get(..len).ok_or(Error::InvalidSecret)
 }
 
+/// Whether `secret`, given as text (its bytes the key or token), is one the core takes: at
+/// least [`MIN_SECRET_LEN`] bytes, not whitespace alone. A shorter one can be guessed.
+#[must_use]
+pub fn is_usable_secret(secret: &[u8]) -> bool {
+    secret.len() >= MIN_SECRET_LEN && !is_blank(secret)
+}
+
 /// Nothing but spaces, tabs and line breaks: a paste gone wrong, never a secret. (Not every
 /// Unicode space: RFC 4231's first key is twenty 0x0B bytes, a vertical tab.)
 pub(crate) fn is_blank(secret: &[u8]) -> bool {

@@ -8,7 +8,7 @@ use worker::web_sys::Response;
 use worker::{Env, Method, Request};
 
 use crate::clock;
-use crate::config::{LiveSecret, Settings};
+use crate::config::{Secret, Settings};
 use crate::ledger::{Client, Cursor, Filter};
 use crate::reply::{self, Refusal};
 use crate::{runs, session, stats};
@@ -26,10 +26,12 @@ pub enum Action {
 
 /// Lets in `Authorization: Bearer <token>` with `ADMIN_TOKEN` or the route's `other` token,
 /// or the dashboard's sign-in cookie (signed with `ADMIN_TOKEN`); a POST with the cookie only
-/// from the dashboard's own origin. With no token configured the route is absent (404).
-pub fn authorize(req: &Request, settings: &Settings, other: Option<&String>) -> Result<(), Refusal> {
-    let admin = settings.admin_token.as_ref();
-    let configured: Vec<&String> = [admin, other].into_iter().flatten().collect();
+/// from the dashboard's own origin. With no token configured the route is absent (404); with
+/// one too short to use, `not_configured`.
+pub fn authorize(req: &Request, settings: &Settings, other: Option<&Secret>) -> Result<(), Refusal> {
+    let admin = settings.admin_token.get()?;
+    let other = other.map(Secret::get).transpose()?.flatten();
+    let configured: Vec<&str> = [admin, other].into_iter().flatten().collect();
     if configured.is_empty() {
         return Err(Refusal::NotFound);
     }
@@ -118,7 +120,7 @@ pub async fn run(run_id: &str, req: &Request, env: &Env) -> Result<Response, Ref
     let settings = Settings::load(env)?;
     if let Err(refusal) = run_token(req, &settings, run_id, None) {
         // Refused by every token: say so, unless the run-token secret itself is unusable.
-        authorize(req, &settings, settings.runs_token.as_ref())
+        authorize(req, &settings, Some(&settings.runs_token))
             .map_err(|other| if refusal == Refusal::NotConfigured { refusal } else { other })?;
     }
     Ok(reply::json(&runs::status(env, run_id).await?, 200))
@@ -138,11 +140,7 @@ pub async fn live(run_id: &str, req: &Request, env: &Env, query: &str) -> Result
 /// returns when it expires. Without the secret the routes it opens are absent; with one the
 /// core refuses (shorter than its `MIN_SECRET_LEN`), they answer `not_configured`.
 fn run_token(req: &Request, settings: &Settings, run_id: &str, query: Option<&str>) -> Result<u64, Refusal> {
-    let secret = match &settings.live_secret {
-        LiveSecret::Unset => return Err(Refusal::NotFound),
-        LiveSecret::Unusable => return Err(Refusal::NotConfigured),
-        LiveSecret::Set(secret) => secret,
-    };
+    let secret = settings.live_secret.get()?.ok_or(Refusal::NotFound)?;
     let bearer = req.headers().get("authorization").ok().flatten().unwrap_or_default();
     let token = query
         .and_then(|query| reply::query_param(query, "token"))

@@ -6,12 +6,17 @@ use serde_json::Value;
 
 /// The body of a chat message (`{"text": ...}`, Slack's incoming-webhook shape) of `text`,
 /// with `&`, `<` and `>` escaped as Slack asks, and a word joiner (U+2060, unseen) after each
-/// `@`: text from an event (an error message a task's user wrote) must not become a
-/// `<!channel>` mention or a disguised `<url|label>` link in Slack, nor an `@channel` or
-/// `@all` in Mattermost, Rocket.Chat or Discord.
+/// `@` and each `]`: text from an event (an error message a task's user wrote) must not become
+/// a `<!channel>` mention or a disguised `<url|label>` link in Slack, nor an `@channel`, an
+/// `@all`, a Markdown link (`[label](url)`, `[label][ref]`, `[ref]: url`) or an image that
+/// loads by itself (`![](url)`) in Mattermost, Rocket.Chat or Discord.
 pub fn message(text: &str) -> String {
-    let escaped =
-        text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('@', "@\u{2060}");
+    let escaped = text
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('@', "@\u{2060}")
+        .replace(']', "]\u{2060}");
     serde_json::json!({ "text": escaped }).to_string()
 }
 
@@ -74,5 +79,13 @@ mod tests {
             message("ping @channel and @all"),
             "{\"text\":\"ping @\u{2060}channel and @\u{2060}all\"}"
         );
+        // Markdown: no `](`, `][` or `]:` is left for a link, an image or a reference.
+        let markdown = message(
+            "[Open run](https://evil.example) ![x](https://t.example/p.png) [a][1]\n[1]: https://evil",
+        );
+        for link in ["](", "][", "]:"] {
+            assert!(!markdown.contains(link), "{markdown}");
+        }
+        assert_eq!(markdown.matches("]\u{2060}").count(), 5, "{markdown}");
     }
 }

@@ -68,12 +68,12 @@ pub struct Settings {
     /// `DESTINATIONS`, and `FORWARD_URL` with `FORWARD_SECRET` as `origin`; none: events
     /// are recorded, sent nowhere.
     pub destinations: Vec<Destination>,
-    /// `ADMIN_TOKEN`: the deliveries API. Unset: those routes answer 404.
-    pub admin_token: Option<String>,
+    /// `ADMIN_TOKEN`: the deliveries API, stats and the dashboard.
+    pub admin_token: Secret,
     /// `RUNS_API_TOKEN`: the runs API (the admin token works too).
-    pub runs_token: Option<String>,
+    pub runs_token: Secret,
     /// `LIVE_TOKEN_SECRET`: signs run tokens (browsers watching one run).
-    pub live_secret: LiveSecret,
+    pub live_secret: Secret,
     /// `LIVE_MAX_WATCHERS` (10,000, at most that): how many watchers one run takes.
     pub max_watchers: u64,
     pub alerts: Alerts,
@@ -237,9 +237,9 @@ impl Settings {
                 text(env, "FORWARD_URL"),
                 text(env, "FORWARD_SECRET"),
             )?,
-            admin_token: text(env, "ADMIN_TOKEN"),
-            runs_token: text(env, "RUNS_API_TOKEN"),
-            live_secret: live_secret(text(env, "LIVE_TOKEN_SECRET")),
+            admin_token: Secret::read(env, "ADMIN_TOKEN"),
+            runs_token: Secret::read(env, "RUNS_API_TOKEN"),
+            live_secret: Secret::read(env, "LIVE_TOKEN_SECRET"),
             max_watchers,
             alerts: alerts(env)?,
         })
@@ -299,28 +299,42 @@ fn log_misconfigured(why: &str) {
     worker::console_error!("{}", serde_json::json!({ "outcome": "not_configured", "why": why }));
 }
 
-/// `LIVE_TOKEN_SECRET` as the routes it opens take it.
-pub enum LiveSecret {
-    /// Unset: the live route answers 404.
+/// A token or secret that opens routes which show data (`ADMIN_TOKEN`, `RUNS_API_TOKEN`,
+/// `LIVE_TOKEN_SECRET`).
+pub enum Secret {
+    /// Unset: the routes it opens answer 404.
     Unset,
-    /// Set, but not a secret the core signs run tokens with (under its `MIN_SECRET_LEN` bytes):
-    /// the routes it opens answer 500 `not_configured` whatever token they are given; logged
-    /// once, when the settings are read.
+    /// Set, but shorter than the core takes a secret (`MIN_SECRET_LEN` bytes): it could be
+    /// guessed online, so the routes it opens answer 500 `not_configured`, whatever they are
+    /// given. Logged once, by name, when the settings are read.
     Unusable,
     Set(String),
 }
 
-fn live_secret(secret: Option<String>) -> LiveSecret {
-    match secret {
-        None => LiveSecret::Unset,
-        // The core says which secrets it signs run tokens with.
-        Some(secret) if hookguard::run_token(secret.as_bytes(), "", 0).is_ok() => LiveSecret::Set(secret),
-        Some(_) => {
-            log_misconfigured(&format!(
-                "LIVE_TOKEN_SECRET is not a usable secret (at least {} bytes)",
-                hookguard::MIN_SECRET_LEN
-            ));
-            LiveSecret::Unusable
+impl Secret {
+    fn read(env: &Env, name: &str) -> Self {
+        match text(env, name) {
+            None => Secret::Unset,
+            Some(value) if hookguard::is_usable_secret(value.as_bytes()) => Secret::Set(value),
+            Some(_) => {
+                log_misconfigured(&format!(
+                    "{name} is not a usable secret (at least {} bytes)",
+                    hookguard::MIN_SECRET_LEN
+                ));
+                Secret::Unusable
+            }
+        }
+    }
+
+    /// The value, `None` if unset.
+    ///
+    /// # Errors
+    /// `NotConfigured` if it is set but unusable.
+    pub fn get(&self) -> Result<Option<&str>, Refusal> {
+        match self {
+            Secret::Unset => Ok(None),
+            Secret::Unusable => Err(Refusal::NotConfigured),
+            Secret::Set(value) => Ok(Some(value)),
         }
     }
 }

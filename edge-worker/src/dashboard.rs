@@ -16,11 +16,14 @@ use crate::config::Settings;
 use crate::rate_limit;
 use crate::reply::{self, Refusal, query_param};
 use crate::session;
+use crate::webhook;
 
 const PAGE: &str = include_str!("../dashboard/index.html");
 const SIGN_IN: &str = include_str!("../dashboard/sign-in.html");
 const SCRIPT: &str = include_str!("../dashboard/app.js");
 const STYLE: &str = include_str!("../dashboard/app.css");
+/// The most of a sign-in form read, in bytes: a token, form-encoded, with room to spare.
+const MAX_FORM: usize = 4096;
 
 const POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; \
     img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -34,9 +37,9 @@ pub enum Asset {
     SignOut,
 }
 
-pub async fn serve(asset: Asset, mut req: Request, env: &Env) -> Result<Response, Refusal> {
+pub async fn serve(asset: Asset, req: Request, env: &Env) -> Result<Response, Refusal> {
     let settings = Settings::load(env)?;
-    let Some(token) = settings.admin_token.as_deref() else { return Err(Refusal::NotFound) };
+    let token = settings.admin_token.get()?.ok_or(Refusal::NotFound)?;
     match asset {
         Asset::Script => Ok(file(SCRIPT, "text/javascript; charset=utf-8", 200, &[])),
         Asset::Style => Ok(file(STYLE, "text/css; charset=utf-8", 200, &[])),
@@ -49,8 +52,8 @@ pub async fn serve(asset: Asset, mut req: Request, env: &Env) -> Result<Response
         Asset::SignIn => {
             // Guesses are throttled like webhooks, per client.
             rate_limit::check(env, &req.headers().0, "sign-in").await?;
-            let form = req.text().await.map_err(|_| Refusal::UnreadableBody)?;
-            let given = query_param(&form, "token").unwrap_or_default();
+            let form = webhook::read_capped(req.inner(), &req.inner().headers(), MAX_FORM).await?;
+            let given = query_param(&String::from_utf8_lossy(&form), "token").unwrap_or_default();
             if !bool::from(admin::token_matches(given.as_bytes(), token)) {
                 return Ok(sign_in_page(true));
             }

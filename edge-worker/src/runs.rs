@@ -245,7 +245,11 @@ impl Run {
     /// about 10 s in workerd (10,013 ms measured from a plain WebSocket client, 6-15 ms for
     /// one accepted without hibernation), and so would the watcher's wait for its close event.
     fn watch(&self, expires_at: u64, max_watchers: u64) -> Result<Response> {
-        if self.state.get_websockets().len() as u64 >= max_watchers {
+        // Only watchers whose token still holds take a place: the others are closed now, not
+        // at the run's next update, which may never come.
+        let now = clock::now_ms() / 1000;
+        let watching = self.state.get_websockets().iter().filter(|ws| !close_if_expired(ws, now)).count();
+        if watching as u64 >= max_watchers {
             return Response::error("too many watchers", 429);
         }
         let pair = WebSocketPair::new()?;
@@ -270,9 +274,7 @@ impl Run {
         let now = clock::now_ms() / 1000;
         for ws in self.state.get_websockets() {
             // A watcher that has gone away is skipped; the others still hear.
-            let expires_at: Option<u64> = ws.deserialize_attachment().ok().flatten();
-            if expires_at.is_none_or(|expires_at| expires_at <= now) {
-                let _ = ws.close(Some(1008), Some("token expired"));
+            if close_if_expired(&ws, now) {
                 continue;
             }
             let _ = ws.send_with_str(&message);
@@ -282,6 +284,17 @@ impl Run {
         }
         Ok(())
     }
+}
+
+/// Whether a watcher's token has expired at `now` (or its expiry cannot be read); if so, the
+/// watcher is closed (1008) without being told anything more.
+fn close_if_expired(ws: &WebSocket, now: u64) -> bool {
+    let expires_at: Option<u64> = ws.deserialize_attachment().ok().flatten();
+    let expired = expires_at.is_none_or(|expires_at| expires_at <= now);
+    if expired {
+        let _ = ws.close(Some(1008), Some("token expired"));
+    }
+    expired
 }
 
 /// Opens a watcher's WebSocket on the run's object (the caller has checked the token, which

@@ -142,7 +142,7 @@ fn duplicate() -> Response {
 
 /// Reads the body, refusing it as soon as it is known to exceed `max`: from Content-Length
 /// before reading, and from the bytes actually read (a missing or lying length).
-async fn read_capped(
+pub async fn read_capped(
     req: &web_sys::Request,
     headers: &web_sys::Headers,
     max: usize,

@@ -35,7 +35,7 @@ const SECRETS = {
 };
 const FORWARD_SECRET = "whsec_dGhpcy1pcy1hLWZvcndhcmQta2V5LTMyYnl0ZXMh";
 const ADMIN_TOKEN = "admin-token-7c1e0f9a";
-const RUNS_API_TOKEN = "runs-token-9f2";
+const RUNS_API_TOKEN = "runs-token-9f2c41d0";
 const LIVE_TOKEN_SECRET = "live-token-secret-5e0c1a77";
 /** Short enough to run the whole schedule in a test: 5 attempts in about 4 s. */
 const SCHEDULE = "1,1,1,1";
@@ -811,6 +811,26 @@ describe("deliveries API", () => {
     assert.equal((await admin(mf, "/api/v2/deliveries/no-such-key")).status, 404);
   });
 
+  test("an ADMIN_TOKEN or RUNS_API_TOKEN under 16 bytes fails closed: its routes answer not_configured, webhooks still flow", async () => {
+    const from = logs.length;
+    const weak = start({ bindings: { ...SECRETS, ADMIN_TOKEN: "admin", RUNS_API_TOKEN: "runs-2024" } });
+    try {
+      // A token that short falls to an online guess: no route opens with it, nor with any other.
+      for (const [url, token] of [["/api/v2/deliveries", "admin"], ["/api/v2/stats", "admin"], ["/api/v2/runs/run_x", "runs-2024"], ["/api/v2/runs/run_x", "admin"], ["/api/v2/deliveries", "wrong"]]) {
+        const res = await weak.dispatchFetch(`http://localhost${url}`, { headers: { authorization: `Bearer ${token}` } });
+        assert.deepEqual([res.status, await res.json()], [500, { error: "not_configured" }], `${url} with ${token}`);
+      }
+      const page = await weak.dispatchFetch("http://localhost/dashboard");
+      assert.equal(page.status, 500, "the dashboard");
+      assert.equal((await send(weak, "trigger", eventBody("trigger").body)).status, 200, "webhooks are not behind these tokens");
+      await waitFor(() => ["ADMIN_TOKEN", "RUNS_API_TOKEN"].every((name) => logs.slice(from).some((l) => l.includes("not_configured") && l.includes(name))), "both named in the log");
+      const logged = logs.slice(from).join("\n");
+      assert.ok(!logged.includes("runs-2024") && !logged.includes('"admin"'), "a token was logged");
+    } finally {
+      await weak.dispose();
+    }
+  });
+
   test("lists newest first across every ledger object, page by page", async () => {
     const keys = [];
     for (let i = 0; i < 7; i++) {
@@ -922,6 +942,19 @@ describe("dashboard, stats and alerts", () => {
     }
     const out = await signOut("http://localhost");
     assert.match(out.headers.get("set-cookie"), /hg_session=;.*Max-Age=0/);
+  });
+
+  test("a sign-in form is read up to 4 KB: a larger one is refused before it is held", async () => {
+    const post = (body, headers = {}) =>
+      watched.dispatchFetch("http://localhost/dashboard/sign-in", { method: "POST", body, duplex: "half", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded", origin: "http://localhost", ...headers } });
+    const large = `token=${"a".repeat(100_000)}`;
+    const declared = await post(large);
+    assert.deepEqual([declared.status, await declared.json()], [413, { error: "payload_too_large" }]);
+    // Streamed, with no length declared: refused from the bytes read.
+    const stream = new ReadableStream({ start(c) { for (let i = 0; i < 50; i++) c.enqueue(new TextEncoder().encode("a".repeat(1000))); c.close(); } });
+    const streamed = await post(stream, {});
+    assert.equal(streamed.status, 413);
+    assert.equal((await post(new URLSearchParams({ token: ADMIN_TOKEN }))).status, 303, "a real sign-in still works");
   });
 
   test("sign-in guesses are rate limited per client, like webhooks (429)", async () => {
@@ -1226,6 +1259,25 @@ describe("live run updates", () => {
       assert.equal((await send(capped, "trigger", runEvent(runId, "run.started", "EXECUTING"))).status, 200);
       await waitFor(() => watchers.every((w) => w.messages.length === 2), "the update, to both watchers");
       for (const w of [...watchers, other]) w.socket.close(1000);
+    } finally {
+      await capped.dispose();
+    }
+  });
+
+  test("watchers whose tokens have expired give up their places at once, not at the run's next update", async () => {
+    const capped = start({ bindings: { ...SECRETS, LIVE_TOKEN_SECRET, LIVE_MAX_WATCHERS: "2" } });
+    try {
+      const runId = randomId("run");
+      const soon = nowSeconds() + 2;
+      const watchers = [await watch(capped, runId, soon), await watch(capped, runId, soon)];
+      await waitFor(() => watchers.every((w) => w.messages.length === 1), "both watchers' first message");
+      assert.equal((await live(capped, runId, runToken(runId, nowSeconds() + 600))).status, 429, "full while their tokens hold");
+      // The run gets no update: before, the two expired sockets held both places for good.
+      await new Promise((r) => setTimeout(r, (soon + 1 - Date.now() / 1000) * 1000));
+      const fresh = await watch(capped, runId);
+      await waitFor(() => fresh.messages.length === 1, "the new watcher's first message");
+      await waitFor(() => watchers.every((w) => w.closed === 1008), "the expired watchers closed with 1008", CLOSE_TIMEOUT);
+      fresh.socket.close(1000);
     } finally {
       await capped.dispose();
     }
