@@ -306,17 +306,6 @@ impl Ledger {
             Some(delay) => ("pending", Some(now + jittered(delay * 1000))),
             None => ("failed", None),
         };
-        let recorded = sql.exec(
-            sql::RECORD_ATTEMPT,
-            vec![
-                key.into(),
-                destination.into(),
-                int(attempt.at),
-                attempt.status.map(i64::from).into(),
-                attempt.error.into(),
-                int(attempt.duration_ms),
-            ],
-        )?;
         let moved = sql.exec(
             sql::AFTER_ATTEMPT,
             vec![
@@ -330,7 +319,21 @@ impl Ledger {
                 int(now),
             ],
         )?;
-        Ok((status, next, recorded.rows_written() + moved.rows_written()))
+        // The attempts log is a record, not the schedule: a log row that cannot be written
+        // loses only itself. Written first and failing, it held the delivery at its lease, sent
+        // again every lease and never counted.
+        let logged = sql.exec(
+            sql::RECORD_ATTEMPT,
+            vec![
+                key.into(),
+                destination.into(),
+                int(attempt.at),
+                attempt.status.map(i64::from).into(),
+                attempt.error.into(),
+                int(attempt.duration_ms),
+            ],
+        );
+        Ok((status, next, moved.rows_written() + logged.map_or(0, |c| c.rows_written())))
     }
 
     fn list(&self, query: &wire::List) -> Result<Answer> {
