@@ -284,7 +284,8 @@ fn parse_schedule(list: &str) -> Result<Vec<u64>, String> {
     let delays: Option<Vec<u64>> =
         list.split(',').map(|d| d.trim().parse().ok().filter(|d| (1..=MAX_SETTING).contains(d))).collect();
     delays.filter(|d| !d.is_empty() && d.len() <= 50).ok_or_else(|| {
-        format!("RETRY_SCHEDULE_SECONDS must be 1 to 50 whole seconds > 0, comma-separated, not {list:?}")
+        // Not the value: a secret pasted into the wrong setting must not reach the log.
+        "RETRY_SCHEDULE_SECONDS must be 1 to 50 whole seconds > 0, comma-separated".to_string()
     })
 }
 

@@ -82,7 +82,12 @@ pub fn json(value: &Value, status: u16) -> Response {
 }
 
 fn json_with(value: &Value, status: u16, extra: &[(&str, &str)]) -> Response {
-    let headers = [("content-type", "application/json"), ("cache-control", "no-store")];
+    // Bodies can quote what a sender chose (a stored delivery): never sniffed as anything else.
+    let headers = [
+        ("content-type", "application/json"),
+        ("cache-control", "no-store"),
+        ("x-content-type-options", "nosniff"),
+    ];
     answer(&value.to_string(), status, &[&headers, extra].concat())
 }
 

@@ -4,8 +4,9 @@
 
 use sha2::{Digest, Sha256};
 
-/// The cookie's name.
-pub const COOKIE: &str = "hg_session";
+/// The cookie's name. `__Host-`: the browser takes it only from this host, secure, for every
+/// path, so a sibling subdomain cannot plant one that would shadow it.
+pub const COOKIE: &str = "__Host-hg_session";
 /// How long a sign-in lasts, in seconds.
 pub const LIFETIME: u64 = 12 * 3600;
 /// What the token is for: run ids never hold a space.
@@ -37,18 +38,19 @@ pub fn valid(cookie_header: &str, token: &str, now: u64) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{issue, valid};
+    use super::{COOKIE, issue, valid};
 
     #[test]
     fn sessions_are_signed_and_expire() {
         let cookie = issue("admin-token", 1_000).unwrap_or_default();
-        assert!(valid(&format!("a=b; hg_session={cookie}"), "admin-token", 1_001));
-        assert!(!valid(&format!("hg_session={cookie}"), "other-token", 1_001), "another token");
-        assert!(!valid(&format!("hg_session={cookie}"), "admin-token", 1_000 + 12 * 3600), "expired");
+        assert!(valid(&format!("a=b; {COOKIE}={cookie}"), "admin-token", 1_001));
+        assert!(!valid(&format!("{COOKIE}={cookie}"), "other-token", 1_001), "another token");
+        assert!(!valid(&format!("{COOKIE}={cookie}"), "admin-token", 1_000 + 12 * 3600), "expired");
         let (expires, tag) = cookie.split_once('.').unwrap_or_default();
         let later: u64 = expires.parse::<u64>().unwrap_or(0) + 3600;
-        assert!(!valid(&format!("hg_session={later}.{tag}"), "admin-token", 1_001), "expiry moved");
-        assert!(!valid("hg_session=", "admin-token", 1), "empty");
+        assert!(!valid(&format!("{COOKIE}={later}.{tag}"), "admin-token", 1_001), "expiry moved");
+        assert!(!valid(&format!("{COOKIE}="), "admin-token", 1), "empty");
+        assert!(!valid(&format!("hg_session={cookie}"), "admin-token", 1_001), "without the prefix");
         assert!(!valid("", "admin-token", 1), "none");
     }
 }

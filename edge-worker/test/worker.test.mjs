@@ -919,7 +919,9 @@ describe("dashboard, stats and alerts", () => {
     const right = await signIn(ADMIN_TOKEN);
     assert.equal(right.status, 303);
     const cookie = right.headers.get("set-cookie");
-    for (const part of ["hg_session=", "HttpOnly", "Secure", "SameSite=Strict", "Max-Age="]) assert.ok(cookie.includes(part), cookie);
+    assert.ok(cookie.startsWith("__Host-hg_session="), cookie);
+    for (const part of ["HttpOnly", "Secure", "SameSite=Strict", "Path=/", "Max-Age="]) assert.ok(cookie.includes(part), cookie);
+    assert.ok(!/domain=/i.test(cookie), cookie);
     const session = cookie.split(";")[0];
     const app = await get(watched, "/dashboard", { cookie: session });
     assert.match(await app.text(), /Recent deliveries/);
@@ -927,7 +929,7 @@ describe("dashboard, stats and alerts", () => {
     assert.equal((await get(watched, "/api/v2/stats", { authorization: `Bearer ${ADMIN_TOKEN}` })).status, 200);
     assert.equal((await get(watched, "/api/v2/stats")).status, 401);
     const [expires, tag] = session.split("=")[1].split(".");
-    const forged = `hg_session=${Number(expires) + 3600}.${tag}`;
+    const forged = `__Host-hg_session=${Number(expires) + 3600}.${tag}`;
     assert.equal((await get(watched, "/api/v2/stats", { cookie: forged })).status, 401, "a cookie with its expiry moved");
     // Actions are POSTs from the dashboard's own origin only.
     const recover = (headers) => watched.dispatchFetch("http://localhost/api/v2/deliveries/recover?since=0", { method: "POST", headers });
@@ -941,7 +943,7 @@ describe("dashboard, stats and alerts", () => {
       assert.deepEqual([refused.status, refused.headers.get("set-cookie")], [401, null], String(origin));
     }
     const out = await signOut("http://localhost");
-    assert.match(out.headers.get("set-cookie"), /hg_session=;.*Max-Age=0/);
+    assert.match(out.headers.get("set-cookie"), /^__Host-hg_session=;.*Max-Age=0/);
   });
 
   test("a sign-in form is read up to 4 KB: a larger one is refused before it is held", async () => {
