@@ -32,9 +32,10 @@ pub(crate) fn decode_exact(encoding: Encoding, text: &[u8], len: usize) -> Optio
             // Every digit is checked, and the verdict taken once at the end.
             let mut bad = 0u8;
             for (byte, pair) in out.iter_mut().zip(text.chunks_exact(2)) {
-                let (high, low) = pair
-                    .split_first()
-                    .map_or((0xFF, 0xFF), |(h, l)| (nibble(*h), nibble(l.first().copied().unwrap_or(0xFF))));
+                let (high, low) = match pair {
+                    &[high, low] => (nibble(high), nibble(low)),
+                    _ => (0xFF, 0xFF),
+                };
                 bad |= high | low;
                 *byte = high << 4 | low;
             }

@@ -127,11 +127,14 @@ fn leading_field<'a>(body: &'a [u8], name: &str) -> Option<&'a [u8]> {
     (body.get(pos) == Some(&b'{')).then_some(())?;
     loop {
         pos = skip_ws(body, pos + 1);
-        // An escaped key may name the field too: left to the scan, which decodes it.
         let (end, escaped) = string_at(body, pos)?;
-        let is_name = !escaped && body.get(pos + 1..end) == Some(name.as_bytes());
+        if escaped {
+            // An escaped key may name the field too: left to the scan, which decodes it.
+            return None;
+        }
+        let is_name = body.get(pos + 1..end) == Some(name.as_bytes());
         pos = skip_ws(body, end + 1);
-        (!escaped && body.get(pos) == Some(&b':')).then_some(())?;
+        (body.get(pos) == Some(&b':')).then_some(())?;
         pos = skip_ws(body, pos + 1);
         let (value, end) = match body.get(pos).copied()? {
             b'"' => string_at(body, pos).map(|(end, _)| (body.get(pos + 1..end), end + 1))?,

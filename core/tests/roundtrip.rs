@@ -369,6 +369,14 @@ fn secrets_are_checked_when_the_verifier_is_built() {
     assert_eq!(Verifier::new(Scheme::TRIGGER, &[&fifteen]).unwrap_err(), Error::InvalidSecret);
     assert!(Verifier::new(Scheme::TRIGGER, &[format!("{fifteen}x")]).is_ok());
     assert!(Verifier::new_with_short_secrets(Scheme::TRIGGER, &["s3cret"]).is_ok());
+    // `is_usable_secret` (the rule for tokens the worker and run tokens take) is the same rule.
+    let blank = " \t\r\n".repeat(4);
+    for (text, usable) in
+        [("", false), (fifteen.as_str(), false), (blank.as_str(), false), ("x".repeat(16).as_str(), true)]
+    {
+        assert_eq!(hookguard::is_usable_secret(text.as_bytes()), usable, "{text:?}");
+        assert_eq!(Verifier::new(Scheme::TRIGGER, &[text]).is_ok(), usable, "{text:?}");
+    }
     for scheme in [Scheme::STANDARD, Scheme::SVIX] {
         let key = |n: usize| format!("whsec_{}", base64_of(&vec![7u8; n]));
         assert!(Verifier::new(scheme, &[key(24)]).is_ok());

@@ -125,19 +125,15 @@ pub async fn post(
     let send = fetch.send_with_signal(&signal);
     let timeout = Delay::from(Duration::from_secs(timeout));
     futures_util::pin_mut!(send, timeout);
-    match select(send, timeout).await {
-        Either::Left((Ok(response), _)) => {
-            // Only the status counts: the answer's body is never read, and aborting drops
-            // it, so that a destination streaming an endless answer holds no connection. An
-            // origin answers once it has read the body (it must, to check the signature); a
-            // 2xx sent before that is taken at its word, and the rest of the upload dropped.
-            controller.abort();
-            Ok(response.status_code())
-        }
+    let outcome = match select(send, timeout).await {
+        Either::Left((Ok(response), _)) => Ok(response.status_code()),
         Either::Left((Err(_), _)) => Err("network"),
-        Either::Right(_) => {
-            controller.abort();
-            Err("timeout")
-        }
-    }
+        Either::Right(_) => Err("timeout"),
+    };
+    // Only the status counts: the answer's body is never read, and aborting drops it, so that
+    // a destination streaming an endless answer (or never answering) holds no connection. An
+    // origin answers once it has read the body (it must, to check the signature); a 2xx sent
+    // before that is taken at its word, and the rest of the upload dropped.
+    controller.abort();
+    outcome
 }
